@@ -1,0 +1,35 @@
+# hb developer entry points. `make demo` and `make test` work on a fresh Debian machine with
+# Python 3.11; both create .venv and install every member of the workspace into it.
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+MEMBERS := ./hookspecs ./hbcore $(wildcard ./plugins-builtin/hb-*) $(wildcard ./plugins-contrib/hb-*)
+
+.PHONY: dev demo test lint clean
+
+$(BIN)/hb: pyproject.toml hookspecs/pyproject.toml hbcore/pyproject.toml $(wildcard plugins-*/hb-*/pyproject.toml)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet $(addprefix -e ,$(MEMBERS))
+	$(BIN)/pip install --quiet pytest hypothesis ruff mypy
+	touch $(BIN)/hb
+
+dev: $(BIN)/hb
+
+demo: dev
+	$(BIN)/hb --version
+	$(BIN)/hb plugins list
+	$(BIN)/hb check -c tests/fixtures/seed/ha.d
+
+test: dev
+	$(BIN)/python -m pytest
+	$(MAKE) lint
+
+lint: dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy hookspecs/src
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,1 @@
+"""The ``hb`` command: one module per command group."""

@@ -1,0 +1,154 @@
+"""The runtime interfaces that registered classes implement.
+
+The hot path of a node is ordinary method calls on these objects, never a pluggy hook call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+
+@runtime_checkable
+class Authenticator(Protocol):
+    """One authkeys method bound to its key (``1 sha1 secret``).
+
+    Synchronous and cheap: it runs for every packet sent and received, on the event loop.
+    """
+
+    def sign(self, data: bytes) -> str:
+        """Return the token for ``data`` as heartbeat writes it (lowercase hex)."""
+        ...
+
+    def verify(self, data: bytes, token: str) -> bool:
+        """Return True when ``token`` is the token of ``data``. Never raises."""
+        ...
+
+
+@runtime_checkable
+class Medium(Protocol):
+    """One heartbeat path (a UDP socket pair on one interface, one serial device).
+
+    It moves whole packets and knows nothing of messages. ``name`` is what heartbeat logs as the
+    link name: the interface (``eth1``) or the device (``/dev/ttyS0``).
+    """
+
+    name: str
+
+    async def start(self, deliver: Callable[[bytes], None]) -> None:
+        """Open the path and call ``deliver(packet)`` for every packet received.
+
+        Raises ``OSError`` naming the device or interface when it cannot open; the node then
+        refuses to start rather than run half-blind. ``deliver`` is called on the event loop
+        and must not be called again before it returns.
+        """
+        ...
+
+    async def send(self, packet: bytes) -> None:
+        """Send one packet. Never waits behind a slow peer or device: drop rather than block."""
+        ...
+
+    async def stop(self) -> None:
+        """Close the path. Idempotent."""
+        ...
+
+    def describe(self) -> str:
+        """One line for logs and ``hb status``, e.g. ``bcast eth1 port 694``."""
+        ...
+
+
+@runtime_checkable
+class ResourceAgent(Protocol):
+    """One resource of a haresources group, built from its token (``192.168.85.3/27``,
+    ``httpd``, ``maid::vacuum``).
+
+    Construction must be cheap and free of side effects (``hb check`` builds agents to see that
+    every token is handled); the work happens in the coroutines, which must not block the loop
+    (run scripts as subprocesses, with a timeout).
+    """
+
+    name: str
+
+    async def start(self) -> None:
+        """Acquire the resource. Raises ``ResourceError`` with the output on failure."""
+        ...
+
+    async def stop(self) -> None:
+        """Release exactly what ``start`` acquired. Raises ``ResourceError`` on failure."""
+        ...
+
+    async def status(self) -> bool:
+        """Return True when the resource is running here. Answers truthfully, never raises."""
+        ...
+
+    def describe(self) -> str:
+        """One line for logs and ``hb status``, e.g. ``IPaddr 192.168.85.3/27 on eth0``."""
+        ...
+
+
+class ResourceError(Exception):
+    """A resource action failed; the message carries the agent's output."""
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What a health monitor saw: ``subject`` (a ping node, the watchdog) is alive or not."""
+
+    monitor: str
+    subject: str
+    alive: bool
+    detail: str = ""
+
+
+@runtime_checkable
+class HealthMonitor(Protocol):
+    """A watcher for failures heartbeat alone cannot see (a dead uplink, a hung machine).
+
+    It only reports observations; the core owns every decision.
+    """
+
+    name: str
+
+    async def start(self, report: Callable[[Observation], None]) -> None:
+        """Begin watching; call ``report`` (on the event loop) for each observation."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop watching and release devices (the watchdog's magic close). Idempotent."""
+        ...
+
+
+class Settings(Protocol):
+    """A read-only view of the parsed ``ha.cf`` given to plugin factories."""
+
+    @property
+    def node_name(self) -> str:
+        """This node's name, lowercased as heartbeat compares names."""
+        ...
+
+    @property
+    def config_dir(self) -> Path:
+        """The configuration directory (``/etc/ha.d`` unless overridden)."""
+        ...
+
+    def value(self, directive: str) -> object:
+        """The value of a single-valued directive, or its default when absent."""
+        ...
+
+    def values(self, directive: str) -> Sequence[object]:
+        """Every value of a directive, in file order (empty when absent)."""
+        ...
+
+
+@dataclass(frozen=True)
+class ResourceContext:
+    """What resolving a haresources token may look at."""
+
+    config_dir: Path
+    """The configuration directory; heartbeat scripts live in its ``resource.d``."""
+    script_dirs: Sequence[Path]
+    """Where script resources are searched, in order (``resource.d``, then ``/etc/init.d``)."""
+    environment: Mapping[str, str]
+    """Extra environment for agents (``HA_CURHOST``, ``HA_debug`` ...)."""

@@ -1,0 +1,73 @@
+"""What plugins hand to the registration hooks: one frozen value per thing they provide.
+
+A registration is data plus a factory. The core keeps them in a registry and builds runtime
+objects from them when the node starts; nothing here runs on the hot path.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from hb_hookspecs.interfaces import Authenticator, HealthMonitor, Medium, Settings
+
+
+class KeyRule(enum.Enum):
+    """Whether an authkeys method takes a key on its line."""
+
+    REQUIRED = "required"
+    """``1 sha1 secret``: a line without a key is an error ("requires a key")."""
+    FORBIDDEN = "forbidden"
+    """``2 crc``: a line with a key is an error ("doesn't use a key")."""
+
+
+@dataclass(frozen=True)
+class AuthMethod:
+    """An authkeys method (``crc``, ``md5``, ``sha1``).
+
+    ``create(key)`` returns an :class:`Authenticator` for the key text of an authkeys line
+    (empty bytes when the method forbids a key).
+    """
+
+    name: str
+    key: KeyRule
+    create: Callable[[bytes], Authenticator]
+    summary: str
+
+
+@dataclass(frozen=True)
+class MediumType:
+    """A kind of heartbeat path, configured by the ``ha.cf`` directive of the same ``name``.
+
+    ``create(value, settings)`` turns one parsed value of that directive (one interface of a
+    ``bcast`` line, one ``ucast`` line) into the media it describes. It may look at the host and
+    raise ``OSError`` naming what is missing.
+    """
+
+    name: str
+    summary: str
+    create: Callable[[object, Settings], Sequence[Medium]]
+
+
+@dataclass(frozen=True)
+class ResourceAgentType:
+    """A kind of resource agent, listed by ``hb plugins list``.
+
+    Tokens are turned into agents by the ``hb_resolve_resource`` hook, not by this value.
+    """
+
+    name: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class HealthMonitorType:
+    """A kind of health monitor.
+
+    ``create(settings)`` returns the monitor, or None when ``ha.cf`` does not ask for it.
+    """
+
+    name: str
+    summary: str
+    create: Callable[[Settings], HealthMonitor | None]

@@ -1,0 +1,192 @@
+"""Every hook of hb, grouped by phase.
+
+Each docstring closes with the same three sections:
+
+- **When called**: the phase and how often;
+- **Concurrency**: where it runs, whether it may block, whether it may be ``async def``;
+- **Result**: how the results of several plugins combine.
+
+``docs/hooks.md`` must document every hook here with its exact signature; a test checks it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from hb_hookspecs.directives import Directive
+from hb_hookspecs.interfaces import ResourceAgent, ResourceContext
+from hb_hookspecs.markers import hookspec
+from hb_hookspecs.registrations import (
+    AuthMethod,
+    HealthMonitorType,
+    MediumType,
+    ResourceAgentType,
+)
+
+
+class HbHookSpecs:
+    """The hook namespace registered with hb's plugin manager."""
+
+    # ------------------------------------------------------------------ registration
+    # Called once while the plugin set is loaded: hand over values, do no work.
+
+    @hookspec
+    def hb_register_directives(self, register: Callable[[Directive], None]) -> None:
+        """Register the ``ha.cf`` directives this plugin owns.
+
+        :param register: call once per :class:`Directive`. Registering a name the core or
+            another plugin already owns marks this plugin ``failed``.
+
+        **When called:** once, when the plugin set is loaded (``hb check``, ``hb start``,
+        ``hb plugins list``), before any configuration is read.
+
+        **Concurrency:** synchronous, before the event loop runs. Must not block or touch the
+        host: only build values.
+
+        **Result:** none; every registration is kept.
+        """
+
+    @hookspec
+    def hb_register_authenticators(self, register: Callable[[AuthMethod], None]) -> None:
+        """Register authkeys methods (``crc``, ``md5``, ``sha1``).
+
+        :param register: call once per :class:`AuthMethod`.
+
+        **When called:** once, when the plugin set is loaded.
+
+        **Concurrency:** synchronous, before the event loop runs. Must not block.
+
+        **Result:** none; every registration is kept. Two plugins registering the same method
+        name is an error naming both.
+        """
+
+    @hookspec
+    def hb_register_media(self, register: Callable[[MediumType], None]) -> None:
+        """Register kinds of heartbeat path (``bcast``, ``ucast``, ``mcast``, ``serial``).
+
+        :param register: call once per :class:`MediumType`; its ``name`` is the directive
+            whose values it turns into media (register that directive too).
+
+        **When called:** once, when the plugin set is loaded.
+
+        **Concurrency:** synchronous, before the event loop runs. Must not block.
+
+        **Result:** none; every registration is kept.
+        """
+
+    @hookspec
+    def hb_register_resource_agents(self, register: Callable[[ResourceAgentType], None]) -> None:
+        """Register kinds of resource agent, so they are listed and selectable.
+
+        :param register: call once per :class:`ResourceAgentType`.
+
+        **When called:** once, when the plugin set is loaded.
+
+        **Concurrency:** synchronous, before the event loop runs. Must not block.
+
+        **Result:** none; every registration is kept.
+        """
+
+    @hookspec
+    def hb_register_health_monitors(self, register: Callable[[HealthMonitorType], None]) -> None:
+        """Register kinds of health monitor (ping nodes, watchdog).
+
+        :param register: call once per :class:`HealthMonitorType`.
+
+        **When called:** once, when the plugin set is loaded.
+
+        **Concurrency:** synchronous, before the event loop runs. Must not block.
+
+        **Result:** none; every registration is kept.
+        """
+
+    # ------------------------------------------------------------------ resolution
+
+    @hookspec(firstresult=True)
+    def hb_resolve_resource(self, token: str, context: ResourceContext) -> ResourceAgent | None:
+        """Turn one haresources token into a resource agent, or return None if not yours.
+
+        :param token: one resource token exactly as written in ``haresources`` (``httpd``,
+            ``maid::vacuum``, ``IPaddr::192.168.85.3/27``, ``192.168.85.3``).
+        :param context: where scripts are searched and the agents' environment.
+
+        Implementations are tried in pluggy's order (last registered first; use
+        ``tryfirst``/``trylast``): the IPaddr shorthand is ``tryfirst``, the generic script
+        lookup ``trylast``.
+
+        **When called:** when the configuration is loaded (``hb check``, ``hb start``), once per
+        token, and again when haresources changes.
+
+        **Concurrency:** synchronous. Must be cheap and free of side effects: it may look for a
+        file, never run one.
+
+        **Result:** ``firstresult``: the first non-None agent wins; None from every plugin
+        means no installed plugin handles the token.
+        """
+
+    # ------------------------------------------------------------------ events
+    # Notifications. Implementations may be ``async def``; the core awaits them with a
+    # timeout, and neither a slow nor a failing plugin delays a heartbeat.
+
+    @hookspec
+    def hb_node_status_changed(self, node: str, status: str, previous: str) -> None:
+        """A cluster node changed status (``init``, ``up``, ``active``, ``dead``, ``ping``).
+
+        :param node: the node's name, lowercased.
+        :param status: the new status.
+        :param previous: the status before.
+
+        **When called:** after membership has recorded the change and logged
+        ``Status update for node X: status Y`` (or ``node X: is dead``).
+
+        **Concurrency:** on the event loop. May be ``async def``; awaited with a timeout
+        (a plugin that overruns is logged and abandoned). Must not block.
+
+        **Result:** ignored.
+        """
+
+    @hookspec
+    def hb_link_status_changed(self, node: str, link: str, status: str) -> None:
+        """A (node, medium) path went ``up`` or ``dead``.
+
+        :param node: the node's name, lowercased.
+        :param link: the medium's name (``eth1``, ``/dev/ttyS0``).
+        :param status: ``up`` or ``dead``.
+
+        **When called:** after ``Link node:link up.`` / ``dead.`` is logged.
+
+        **Concurrency:** on the event loop. May be ``async def``; awaited with a timeout.
+        Must not block.
+
+        **Result:** ignored.
+        """
+
+    @hookspec
+    def hb_resources_acquired(self, group: str, resources: Sequence[str]) -> None:
+        """This node now holds a resource group.
+
+        :param group: the group key (its first resource token).
+        :param resources: every token of the group, in start order.
+
+        **When called:** after the last resource of the group started successfully.
+
+        **Concurrency:** on the event loop. May be ``async def``; awaited with a timeout.
+        Must not block.
+
+        **Result:** ignored.
+        """
+
+    @hookspec
+    def hb_resources_released(self, group: str, resources: Sequence[str]) -> None:
+        """This node gave up a resource group.
+
+        :param group: the group key (its first resource token).
+        :param resources: every token of the group, in stop order (reverse of start).
+
+        **When called:** after the group's resources were stopped.
+
+        **Concurrency:** on the event loop. May be ``async def``; awaited with a timeout.
+        Must not block.
+
+        **Result:** ignored.
+        """
