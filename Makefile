@@ -12,7 +12,7 @@ $(BIN)/hb: pyproject.toml hookspecs/pyproject.toml hbcore/pyproject.toml $(wildc
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet $(addprefix -e ,$(MEMBERS))
-	$(BIN)/pip install --quiet pytest hypothesis ruff mypy
+	$(BIN)/pip install --quiet pytest hypothesis ruff mypy hatchling
 	touch $(BIN)/hb
 
 dev: $(BIN)/hb

@@ -9,6 +9,7 @@ heartbeat's own directives.
 from __future__ import annotations
 
 import ipaddress
+import math
 from collections.abc import Callable
 
 _TRUE_WORDS = frozenset({"true", "on", "yes", "y", "1"})
@@ -65,7 +66,8 @@ def milliseconds(text: str) -> int:
             f"'{text}' has the unit '{unit}', which heartbeat does not accept",
             "write plain seconds (2) or use ms/us (2000ms); '2s' and '2sec' are invalid",
         )
-    return round(number * scale)
+    # Half-way values round up, as heartbeat's C arithmetic does (Python's round() would not).
+    return math.floor(number * scale + 0.5)
 
 
 def integer(minimum: int | None = None, maximum: int | None = None) -> Callable[[str], int]:

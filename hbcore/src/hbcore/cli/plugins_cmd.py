@@ -57,11 +57,12 @@ def _table(records: Sequence[PluginRecord]) -> str:
     if not records:
         return "no hb plugins installed (pip install ./plugins-builtin/hb-auth-sha1, ...)"
     rows = [_COLUMNS] + [
-        (r.name, r.distribution, r.version, ", ".join(r.provides) or "-", r.status)
-        for r in records
+        (r.name, r.distribution, r.version, ", ".join(r.provides) or "-", r.status) for r in records
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(_COLUMNS))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
-             for row in rows]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
     lines.extend(f"{r.name}: {r.error}" for r in records if r.status == "failed")
     return "\n".join(lines)
