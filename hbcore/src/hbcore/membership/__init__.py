@@ -1,0 +1,1 @@
+"""Who is alive: the node table, link status and death detection."""

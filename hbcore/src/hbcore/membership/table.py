@@ -1,0 +1,196 @@
+"""The node table: heartbeat's membership state machine, pure and clock-driven.
+
+The caller feeds it what arrived and the monotonic time, and acts on the events it returns; it
+does no I/O. Rules (behaviour.md §2, wire-protocol.md §6):
+
+- every accepted or duplicate packet from node N on medium M marks link (N, M) ``up``;
+- a peer with no packet for its dead interval is ``dead``; so is each of its links. The dead
+  interval is the peer's advertised ``dt`` (default deadtime; deadping for ping nodes), but
+  ``initdead`` until comm is up, and no peer is declared dead before ``initdead`` has passed since
+  our own start (observed on heartbeat 3.0.6);
+- a status arriving more than warntime after the previous one is late (WARN); more than
+  deadtime, late beyond deadtime (CRIT), and the node is declared dead at once;
+- a status from a node we hold dead, without a restart, means it returns after a partition;
+- our own node and its links are never declared dead;
+- comm is ready when every node, ping nodes and ourselves included, has been heard or is dead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from hbcore.membership.events import (
+    LateHeartbeat,
+    LinkChanged,
+    MembershipEvent,
+    NodeDied,
+    ReturnedAfterPartition,
+    StatusChanged,
+)
+
+INIT, UP, ACTIVE, DEAD, PING = "init", "up", "active", "dead", "ping"
+NORMAL, PING_NODE = "normal", "ping"
+
+
+@dataclass(frozen=True)
+class MembershipTimers:
+    """The timers membership needs, in milliseconds."""
+
+    warntime_ms: int
+    deadtime_ms: int
+    initdead_ms: int
+    deadping_ms: int
+
+
+@dataclass
+class Link:
+    """One path to one node."""
+
+    status: str = UP
+    last_heard: float = 0.0
+
+
+@dataclass
+class NodeState:
+    """What we know of one node."""
+
+    name: str
+    kind: str
+    status: str
+    dead_interval_ms: int
+    last_heard: float | None = None
+    last_status_at: float | None = None
+    links: dict[str, Link] = field(default_factory=dict)
+
+
+class Membership:
+    """The node table of one node. Times are ``time.monotonic()`` seconds."""
+
+    def __init__(
+        self,
+        local: str,
+        nodes: Iterable[str],
+        ping_nodes: Iterable[str],
+        timers: MembershipTimers,
+        started_at: float,
+    ) -> None:
+        self.local = local
+        self.timers = timers
+        self.started_at = started_at
+        self.comm_up = False
+        self.nodes: dict[str, NodeState] = {}
+        for name in nodes:
+            self.nodes[name] = NodeState(name, NORMAL, INIT, timers.deadtime_ms)
+        for name in ping_nodes:
+            self.nodes[name] = NodeState(name, PING_NODE, INIT, timers.deadping_ms)
+        self.nodes.setdefault(local, NodeState(local, NORMAL, INIT, timers.deadtime_ms))
+
+    def knows(self, node: str) -> bool:
+        """True when ``node`` is configured (normal or ping node)."""
+        return node in self.nodes
+
+    def set_local_status(self, status: str) -> None:
+        """Record our own status (``up``, then ``active``)."""
+        self.nodes[self.local].status = status
+
+    def packet_arrived(self, node: str, link: str, now: float) -> list[MembershipEvent]:
+        """Any accepted or duplicate packet from ``node`` arrived on medium ``link``."""
+        state = self.nodes[node]
+        state.last_heard = now
+        path = state.links.get(link)
+        if path is None or path.status == DEAD:
+            state.links[link] = Link(UP, now)
+            return [LinkChanged(node, link, UP)]
+        path.last_heard = now
+        return []
+
+    def status_arrived(
+        self, node: str, status: str, dead_interval_ms: int | None, now: float
+    ) -> list[MembershipEvent]:
+        """A new (not duplicate) status message from ``node`` was accepted.
+
+        ``dead_interval_ms`` is its advertised ``dt``, when present. Call
+        :meth:`packet_arrived` for the same packet first.
+        """
+        state = self.nodes[node]
+        events: list[MembershipEvent] = []
+        if dead_interval_ms is not None and dead_interval_ms > 0:
+            state.dead_interval_ms = dead_interval_ms
+        if node != self.local and state.last_status_at is not None:
+            interval_ms = round((now - state.last_status_at) * 1000)
+            if interval_ms > self.timers.deadtime_ms:
+                events.append(LateHeartbeat(node, interval_ms, beyond_deadtime=True))
+                if state.status != DEAD:
+                    state.last_status_at = now
+                    events.append(self._declare_dead(state))
+                    return events
+            elif interval_ms > self.timers.warntime_ms:
+                events.append(LateHeartbeat(node, interval_ms, beyond_deadtime=False))
+        state.last_status_at = now
+        if state.status == DEAD and node != self.local:
+            events.append(ReturnedAfterPartition(node))
+        new_status = status.lower()
+        if new_status != state.status:
+            events.append(StatusChanged(node, new_status, state.status))
+            state.status = new_status
+        return events
+
+    def node_restarted(self, node: str) -> None:
+        """``node`` came back with a new generation: forget its status history."""
+        self.nodes[node].last_status_at = None
+
+    def ping_answered(self, node: str, link: str, now: float) -> list[MembershipEvent]:
+        """A ping node answered: it is alive (status ``ping``)."""
+        events = self.packet_arrived(node, link, now)
+        state = self.nodes[node]
+        if state.status != PING:
+            events.append(StatusChanged(node, PING, state.status))
+            state.status = PING
+        return events
+
+    def check_timeouts(self, now: float) -> list[MembershipEvent]:
+        """Declare dead every link and node not heard from within its dead interval."""
+        events: list[MembershipEvent] = []
+        if not self.comm_up and now - self.started_at <= self.timers.initdead_ms / 1000:
+            return events
+        for state in self.nodes.values():
+            if state.name == self.local:
+                continue
+            limit = self._dead_interval_s(state)
+            for link_name, link in state.links.items():
+                if link.status == UP and now - link.last_heard > limit:
+                    link.status = DEAD
+                    events.append(LinkChanged(state.name, link_name, DEAD))
+            if state.status == DEAD:
+                continue
+            last = state.last_heard if state.last_heard is not None else self.started_at
+            if now - last > limit and now - self.started_at > self.timers.initdead_ms / 1000:
+                events.append(self._declare_dead(state))
+        return events
+
+    def comm_ready(self) -> bool:
+        """True when every node has been heard from or declared dead."""
+        return all(
+            state.last_heard is not None or state.status == DEAD or state.name == self.local
+            for state in self.nodes.values()
+        )
+
+    def live_peers(self) -> list[str]:
+        """Normal peers that are neither unheard nor dead, in table order."""
+        return [
+            state.name
+            for state in self.nodes.values()
+            if state.kind == NORMAL
+            and state.name != self.local
+            and state.status not in (INIT, DEAD)
+        ]
+
+    def _dead_interval_s(self, state: NodeState) -> float:
+        interval_ms = state.dead_interval_ms if self.comm_up else self.timers.initdead_ms
+        return interval_ms / 1000
+
+    def _declare_dead(self, state: NodeState) -> NodeDied:
+        previous = state.status
+        state.status = DEAD
+        return NodeDied(state.name, previous)

@@ -1,0 +1,163 @@
+"""The node table: links, deaths, late heartbeats, partitions, comm up."""
+
+from __future__ import annotations
+
+from hbcore.membership.events import (
+    LateHeartbeat,
+    LinkChanged,
+    NodeDied,
+    ReturnedAfterPartition,
+    StatusChanged,
+)
+from hbcore.membership.table import Membership, MembershipTimers
+
+TIMERS = MembershipTimers(warntime_ms=3000, deadtime_ms=5000, initdead_ms=10000, deadping_ms=5000)
+
+
+def two_nodes(started_at: float = 0.0) -> Membership:
+    return Membership("linuxha1", ["linuxha1", "linuxha2"], [], TIMERS, started_at)
+
+
+def comm_up_with_peer_heard(at: float) -> Membership:
+    table = two_nodes()
+    table.packet_arrived("linuxha1", "eth1", at)
+    table.packet_arrived("linuxha2", "eth1", at)
+    table.status_arrived("linuxha2", "active", 5000, at)
+    table.comm_up = True
+    return table
+
+
+def test_first_packet_on_a_medium_brings_the_link_up_once() -> None:
+    table = two_nodes()
+    assert table.packet_arrived("linuxha2", "eth1", 1.0) == [LinkChanged("linuxha2", "eth1", "up")]
+    assert table.packet_arrived("linuxha2", "eth1", 2.0) == []
+    assert [e.message for e in table.packet_arrived("linuxha2", "eth0", 2.0)] == [
+        "Link linuxha2:eth0 up."
+    ]
+
+
+def test_status_change_is_reported_with_heartbeats_text() -> None:
+    table = two_nodes()
+    table.packet_arrived("linuxha2", "eth1", 1.0)
+    events = table.status_arrived("linuxha2", "up", 7000, 1.0)
+    assert events == [StatusChanged("linuxha2", "up", "init")]
+    assert events[0].message == "Status update for node linuxha2: status up"
+    assert table.status_arrived("linuxha2", "UP", None, 2.0) == []
+
+
+def test_cutting_one_link_kills_the_link_not_the_node() -> None:
+    table = comm_up_with_peer_heard(at=20.0)
+    table.packet_arrived("linuxha2", "/dev/ttyS0", 20.0)
+    for tick in range(21, 27):
+        table.packet_arrived("linuxha2", "/dev/ttyS0", float(tick))
+        events = table.check_timeouts(float(tick))
+        if events:
+            assert events == [LinkChanged("linuxha2", "eth1", "dead")]
+            assert events[0].message == "Link linuxha2:eth1 dead."
+    assert table.nodes["linuxha2"].status == "active"
+    assert table.nodes["linuxha2"].links["eth1"].status == "dead"
+
+
+def test_silence_for_deadtime_kills_links_and_node() -> None:
+    table = comm_up_with_peer_heard(at=20.0)
+    assert table.check_timeouts(25.0) == []
+    events = table.check_timeouts(25.1)
+    assert events == [LinkChanged("linuxha2", "eth1", "dead"), NodeDied("linuxha2", "active")]
+    assert events[1].message == "node linuxha2: is dead"
+    assert table.check_timeouts(30.0) == []
+
+
+def test_advertised_dead_interval_is_used() -> None:
+    table = comm_up_with_peer_heard(at=20.0)
+    table.packet_arrived("linuxha2", "eth1", 21.0)
+    table.status_arrived("linuxha2", "active", 7000, 21.0)
+    assert table.check_timeouts(27.5) == []
+    assert NodeDied("linuxha2", "active") in table.check_timeouts(28.1)
+
+
+def test_nobody_dies_before_initdead_since_our_start_but_links_do() -> None:
+    table = two_nodes(started_at=0.0)
+    table.packet_arrived("linuxha2", "eth1", 1.0)
+    table.status_arrived("linuxha2", "active", 5000, 1.0)
+    table.comm_up = True
+    assert table.check_timeouts(9.9) == [LinkChanged("linuxha2", "eth1", "dead")]
+    assert table.check_timeouts(10.1) == [NodeDied("linuxha2", "active")]
+
+
+def test_a_peer_never_heard_is_declared_dead_after_initdead_and_comm_becomes_ready() -> None:
+    table = two_nodes(started_at=0.0)
+    assert not table.comm_ready()
+    assert table.check_timeouts(9.0) == []
+    assert table.check_timeouts(10.5) == [NodeDied("linuxha2", "init")]
+    assert table.comm_ready()
+
+
+def test_comm_ready_when_every_peer_heard() -> None:
+    table = two_nodes()
+    table.packet_arrived("linuxha2", "eth1", 1.0)
+    assert table.comm_ready()
+
+
+def test_our_own_links_never_die() -> None:
+    table = comm_up_with_peer_heard(at=20.0)
+    events = table.check_timeouts(100.0)
+    assert all(e.node != "linuxha1" for e in events)
+
+
+def test_late_heartbeat_warns_past_warntime() -> None:
+    table = comm_up_with_peer_heard(at=20.0)
+    events = table.status_arrived("linuxha2", "active", None, 23.5)
+    assert events == [LateHeartbeat("linuxha2", 3500, beyond_deadtime=False)]
+    assert events[0].message == "Late heartbeat: Node linuxha2: interval 3500 ms"
+
+
+def test_heartbeat_later_than_deadtime_declares_the_node_dead() -> None:
+    table = comm_up_with_peer_heard(at=20.0)
+    events = table.status_arrived("linuxha2", "active", None, 25.5)
+    assert events == [
+        LateHeartbeat("linuxha2", 5500, beyond_deadtime=True),
+        NodeDied("linuxha2", "active"),
+    ]
+    assert events[0].message == "Late heartbeat: Node linuxha2: interval 5500 ms (> deadtime)"
+    assert table.status_arrived("linuxha2", "active", None, 26.0) == [
+        ReturnedAfterPartition("linuxha2"),
+        StatusChanged("linuxha2", "active", "dead"),
+    ]
+
+
+def test_status_from_a_dead_node_is_a_return_after_partition() -> None:
+    table = comm_up_with_peer_heard(at=20.0)
+    table.check_timeouts(26.0)
+    table.packet_arrived("linuxha2", "eth1", 40.0)
+    events = table.status_arrived("linuxha2", "active", None, 40.0)
+    assert events[-2:] == [
+        ReturnedAfterPartition("linuxha2"),
+        StatusChanged("linuxha2", "active", "dead"),
+    ]
+    assert events[-2].message == "Cluster node linuxha2 returning after partition."
+
+
+def test_restarted_node_has_no_late_heartbeat() -> None:
+    table = comm_up_with_peer_heard(at=20.0)
+    table.node_restarted("linuxha2")
+    assert table.status_arrived("linuxha2", "init", None, 24.0) == [
+        StatusChanged("linuxha2", "init", "active")
+    ]
+
+
+def test_ping_nodes_use_deadping_and_report_ping_status() -> None:
+    timers = MembershipTimers(3000, 5000, 10000, deadping_ms=8000)
+    table = Membership("linuxha1", ["linuxha1"], ["10.0.0.254"], timers, 0.0)
+    events = table.ping_answered("10.0.0.254", "10.0.0.254", 11.0)
+    assert StatusChanged("10.0.0.254", "ping", "init") in events
+    table.comm_up = True
+    assert table.check_timeouts(18.5) == []
+    assert NodeDied("10.0.0.254", "ping") in table.check_timeouts(19.1)
+
+
+def test_live_peers_are_normal_nodes_heard_and_not_dead() -> None:
+    table = Membership("a", ["a", "b", "c"], ["10.0.0.254"], TIMERS, 0.0)
+    table.packet_arrived("b", "eth1", 1.0)
+    table.status_arrived("b", "up", None, 1.0)
+    table.ping_answered("10.0.0.254", "10.0.0.254", 1.0)
+    assert table.live_peers() == ["b"]
