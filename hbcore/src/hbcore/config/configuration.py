@@ -1,0 +1,76 @@
+"""Loading a configuration directory: ``ha.cf``, ``haresources`` and ``authkeys`` together.
+
+Every file is read even when an earlier one has errors, so one run reports every problem.
+``haresources`` is checked against the nodes of ``ha.cf``; it is not read when ``crm`` asks for
+Pacemaker (heartbeat ignores it then, and hb refuses ``crm`` anyway).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from hbcore.config.authkeys import AuthKeys, read_authkeys
+from hbcore.config.hacf import HaCf, read_hacf
+from hbcore.config.haresources import HaResources, read_haresources
+from hbcore.config.host_checks import check_host
+from hbcore.config.node_names import local_node_name
+from hbcore.config.problems import ConfigError, Problem
+from hbcore.plugins import PluginSet
+
+HACF = "ha.cf"
+HARESOURCES = "haresources"
+AUTHKEYS = "authkeys"
+_FILE_ORDER = {HACF: 0, HARESOURCES: 1, AUTHKEYS: 2}
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """A configuration directory as far as it could be read, and everything wrong with it.
+
+    ``haresources`` is None when it was not read (crm enabled); ``authkeys`` is None when it
+    has errors.
+    """
+
+    config_dir: Path
+    node_name: str
+    hacf: HaCf
+    haresources: HaResources | None
+    authkeys: AuthKeys | None
+    problems: tuple[Problem, ...]
+    """Errors, host problems and warnings, ordered by file (ha.cf, haresources, authkeys)
+    then line."""
+
+    def errors(self, strict: bool) -> list[Problem]:
+        """The problems that make the configuration unusable (``strict``: host ones too)."""
+        return [problem for problem in self.problems if problem.is_error(strict)]
+
+
+def load_configuration(
+    config_dir: Path, plugins: PluginSet, node_name: str | None = None
+) -> Configuration:
+    """Read the three files of ``config_dir`` and run the cross-file and host checks.
+
+    ``node_name`` overrides the local name (``nodeinfo`` or ``uname -n``). Never raises for a
+    bad configuration: the problems are in the result.
+    """
+    local = node_name.lower() if node_name else local_node_name(config_dir)
+    hacf, problems = read_hacf(config_dir / HACF, plugins.registry.directives)
+    haresources: HaResources | None = None
+    if not hacf.crm_enabled:
+        haresources, resource_problems = read_haresources(config_dir / HARESOURCES, hacf.nodes)
+        problems += resource_problems
+    authkeys: AuthKeys | None = None
+    try:
+        authkeys = read_authkeys(
+            config_dir / AUTHKEYS, plugins.registry.auth_methods, display_name=AUTHKEYS
+        )
+        problems += authkeys.warnings
+    except ConfigError as error:
+        problems += error.problems
+    problems += check_host(hacf, haresources, plugins, config_dir, local)
+    ordered = sorted(
+        problems,
+        key=lambda problem: (_FILE_ORDER.get(problem.location.file, 3), problem.location.line),
+    )
+    return Configuration(config_dir, local, hacf, haresources, authkeys, tuple(ordered))

@@ -1,0 +1,212 @@
+"""``ha.cf``: the generic parser and the typed result.
+
+The parser knows no directive itself. It looks each line's directive up in the registry (the
+core's directives plus every loaded plugin's) and hands the arguments to that directive's
+``parse``: token by token, or the whole rest of the line. Lines naming a directive of a built-in
+plugin that is not loaded, or no known directive at all, become errors that say what to do.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from hb_hookspecs import Directive, Form, Repeat
+from hb_hookspecs.arguments import ArgumentError
+
+from hbcore.config import hacf_rules
+from hbcore.config.core_arguments import AutoFailback
+from hbcore.config.directive_hints import (
+    PLUGIN_DIRECTIVES,
+    RENAMED_DIRECTIVES,
+    install_hint,
+    is_media_distribution,
+)
+from hbcore.config.hacf_syntax import DirectiveLine, directive_lines, split_tokens
+from hbcore.config.hacf_values import DirectiveValues
+from hbcore.config.problems import Located, Location, Problem, Severity
+from hbcore.config.timers import Timers, settle_timers
+from hbcore.registry import Owned
+
+
+@dataclass(frozen=True)
+class Medium:
+    """One heartbeat path as configured: the directive and one of its values."""
+
+    directive: str
+    value: object
+    location: Location
+
+    def __str__(self) -> str:
+        return f"{self.directive} {self.value}"
+
+
+@dataclass(frozen=True)
+class HaCf(DirectiveValues):
+    """A parsed ``ha.cf``: every value with its location, plus the settled settings."""
+
+    nodes: tuple[str, ...]
+    """The ``node`` names, lowercased, each once, in file order."""
+    media: tuple[Medium, ...]
+    """Every heartbeat path, in file order."""
+    timers: Timers
+    auto_failback: AutoFailback
+    use_logd: bool
+    crm_enabled: bool
+    """``crm``/``pacemaker`` asks for Pacemaker; hb refuses it and ignores haresources."""
+
+
+def read_hacf(
+    path: Path, directives: Mapping[str, Owned[Directive]], display_name: str | None = None
+) -> tuple[HaCf, list[Problem]]:
+    """Read and parse ``path`` (see :func:`parse_hacf`); a missing file is one error."""
+    file = display_name or path.name
+    try:
+        text = path.read_bytes().decode("utf-8", errors="surrogateescape")
+    except OSError as error:
+        hacf, _ = parse_hacf("", directives, file)
+        missing = Problem(
+            Location(file),
+            f"cannot read {path}: {error.strerror}",
+            "create ha.cf (or point -c at the directory that holds it)",
+        )
+        return hacf, [missing]
+    return parse_hacf(text, directives, file)
+
+
+def parse_hacf(
+    text: str, directives: Mapping[str, Owned[Directive]], file: str = "ha.cf"
+) -> tuple[HaCf, list[Problem]]:
+    """Parse an ``ha.cf`` text against the registered directives.
+
+    Returns the result and every problem (errors and warnings) in file order; the result is
+    usable for further checks even when there are errors.
+    """
+    parser = _Parser(file, directives)
+    for line in directive_lines(text):
+        parser.apply(line)
+    values = DirectiveValues(
+        file,
+        {name: tuple(entries) for name, entries in parser.entries.items()},
+        {name: owned.item.default for name, owned in directives.items()},
+    )
+    problems = parser.problems
+    nodes = tuple(dict.fromkeys(str(node) for node in values.values("node")))
+    timers, timer_problems = settle_timers(values)
+    auto_failback, failback_problems = hacf_rules.settle_auto_failback(values)
+    use_logd, logd_problems = hacf_rules.settle_use_logd(values)
+    problems += timer_problems + failback_problems + logd_problems
+    problems += hacf_rules.check_crm(values)
+    problems += hacf_rules.check_nodes(values, nodes)
+    problems += hacf_rules.check_autojoin(values)
+    problems += hacf_rules.check_media(values, parser.media, parser.media_missing)
+    problems += hacf_rules.check_apiauth(values)
+    hacf = HaCf(
+        file=file,
+        entries=values.entries,
+        defaults=values.defaults,
+        nodes=nodes,
+        media=tuple(parser.media),
+        timers=timers,
+        auto_failback=auto_failback,
+        use_logd=use_logd,
+        crm_enabled=hacf_rules.crm_enabled(values),
+    )
+    return hacf, sorted(problems, key=lambda problem: problem.location.line)
+
+
+class _Parser:
+    """Applies directive lines one by one, collecting values and problems."""
+
+    def __init__(self, file: str, directives: Mapping[str, Owned[Directive]]) -> None:
+        self.file = file
+        self.directives = directives
+        self.entries: dict[str, list[Located[object]]] = {}
+        self.media: list[Medium] = []
+        self.media_missing = False
+        self.problems: list[Problem] = []
+
+    def apply(self, line: DirectiveLine) -> None:
+        location = Location(self.file, line.number)
+        name = line.name
+        if name in RENAMED_DIRECTIVES:
+            name = RENAMED_DIRECTIVES[name]
+            self._problem(
+                location,
+                f"directive '{line.name}' replaced by '{name}'",
+                f"write '{name}' instead",
+                Severity.WARNING,
+            )
+        owned = self.directives.get(name)
+        if owned is None:
+            self._unknown(location, name)
+            return
+        directive = owned.item
+        if directive.form is Form.WHOLE_LINE:
+            if not line.rest:
+                self._problem(location, f"{name} needs arguments", f"write: {directive.summary}")
+                return
+            self._store(directive, line.rest, location)
+            return
+        tokens = split_tokens(line.rest)
+        if not tokens:
+            self._problem(
+                location,
+                f"{name} has no value, so the line does nothing",
+                "give a value or delete the line",
+                Severity.WARNING,
+            )
+        for token in tokens:
+            self._store(directive, token, location)
+
+    def _store(self, directive: Directive, argument: str, location: Location) -> None:
+        try:
+            value = directive.parse(argument)
+        except ArgumentError as error:
+            self._problem(location, f"{directive.name}: {error.problem}", error.fix)
+            return
+        entries = self.entries.setdefault(directive.name, [])
+        if directive.repeat is Repeat.ONCE and entries:
+            self._problem(
+                location,
+                f"{directive.name} may be given only once (already at line "
+                f"{entries[0].location.line})",
+                "keep a single value",
+            )
+            return
+        entries.append(Located(value, location))
+        if directive.is_medium:
+            self.media.append(Medium(directive.name, value, location))
+
+    def _unknown(self, location: Location, name: str) -> None:
+        distribution = PLUGIN_DIRECTIVES.get(name)
+        if distribution is not None:
+            self.media_missing |= is_media_distribution(distribution)
+            self._problem(
+                location,
+                f"directive '{name}' is provided by the plugin {distribution}, "
+                "which is not installed or is disabled",
+                f"{install_hint(distribution)}, or enable it if it is disabled",
+            )
+            return
+        self._problem(location, f"unknown directive '{name}'", _suggestion(name, self.directives))
+
+    def _problem(
+        self, location: Location, problem: str, fix: str, severity: Severity = Severity.ERROR
+    ) -> None:
+        self.problems.append(Problem(location, problem, fix, severity))
+
+
+def _suggestion(name: str, directives: Mapping[str, Owned[Directive]]) -> str:
+    """A "did you mean" for a misspelt directive name (names are case-sensitive)."""
+    known = sorted({*directives, *PLUGIN_DIRECTIVES})
+    same_but_case = [candidate for candidate in known if candidate.lower() == name.lower()]
+    close = same_but_case or difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return (
+        "check the spelling (directive names are case-sensitive); "
+        "hb plugins list shows the directives of the loaded plugins"
+    )

@@ -1,0 +1,1 @@
+"""Cluster nodes (and the client): their files, their namespaces, their processes, their logs."""

@@ -1,0 +1,83 @@
+"""Reading a node's log files while the node writes them.
+
+Offsets are byte positions: take a :func:`log_mark` before provoking something, then wait for
+a line written after it, so lines from earlier events never match.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+Pattern = str | re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class LogMatch:
+    """A matching log line, when the lab saw it (``time.monotonic()``), and the offset just
+    after it (a mark for the next wait)."""
+
+    line: str
+    at: float
+    end: int
+
+
+def log_mark(path: Path) -> int:
+    """The current end of ``path`` (0 if it does not exist yet)."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def read_lines(path: Path, after: int = 0) -> list[str]:
+    """The complete lines of ``path`` written after offset ``after``."""
+    return [line for _end, line in _complete_lines(path, after)]
+
+
+def wait_for_line(
+    path: Path, pattern: Pattern, timeout: float, after: int = 0, poll: float = 0.01
+) -> LogMatch:
+    """Wait for a line after offset ``after`` that contains ``pattern`` (a substring) or
+    matches it (a compiled regex, ``search`` semantics).
+
+    :raises TimeoutError: after ``timeout`` seconds, quoting the last lines read.
+    """
+    deadline = time.monotonic() + timeout
+    offset = after
+    seen: list[str] = []
+    while True:
+        for end, line in _complete_lines(path, offset):
+            if _matches(pattern, line):
+                return LogMatch(line, time.monotonic(), end)
+            offset = end
+            seen = [*seen[-9:], line]
+        if time.monotonic() > deadline:
+            tail = "\n  ".join(seen) or "(nothing)"
+            raise TimeoutError(f"no line matching {pattern!r} in {path} within {timeout}s; "
+                               f"last lines:\n  {tail}")
+        time.sleep(poll)
+
+
+def _matches(pattern: Pattern, line: str) -> bool:
+    return pattern in line if isinstance(pattern, str) else pattern.search(line) is not None
+
+
+def _complete_lines(path: Path, after: int) -> list[tuple[int, str]]:
+    """(offset after the line, line without newline) for each complete line after ``after``."""
+    try:
+        with path.open("rb") as stream:
+            stream.seek(after)
+            data = stream.read()
+    except FileNotFoundError:
+        return []
+    lines = []
+    end = after
+    for raw in data.splitlines(keepends=True):
+        if not raw.endswith(b"\n"):
+            break
+        end += len(raw)
+        lines.append((end, raw.rstrip(b"\n").decode(errors="replace")))
+    return lines

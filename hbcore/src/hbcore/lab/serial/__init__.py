@@ -1,0 +1,1 @@
+"""Null-modem cables between nodes: pty pairs joined by a forwarder process."""

@@ -1,0 +1,61 @@
+"""The common header heartbeat adds to every cluster message it sends.
+
+After the creator's own fields come, in this order: ``(1)destuuid`` (when the message has a
+``dest`` whose uuid is known), ``src``, ``(1)srcuuid``, ``seq`` (hex; not on ``NS_*`` messages),
+``hg`` (hex), ``ts`` (hex wall-clock seconds), ``ld`` (the load average line; not on ``NS_*``)
+and ``ttl`` (decimal). A field the message already has keeps its position. The ``auth`` field
+is added last by :func:`hbcore.wire.codec.encode`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from hbcore.wire.message import Message
+
+LOADAVG = Path("/proc/loadavg")
+
+
+@dataclass(frozen=True)
+class SenderIdentity:
+    """What identifies this node in every message it sends."""
+
+    name: str
+    uuid: bytes
+    generation: int
+    ttl: int
+    """hopfudge plus the number of configured nodes, ping nodes included (never acted on)."""
+
+
+def is_unsequenced(message_type: str) -> bool:
+    """``NS_*`` messages (retransmission requests, ACKs, ping data) carry no ``seq``."""
+    return message_type.startswith("NS_")
+
+
+def load_average() -> str:
+    """The first line of /proc/loadavg, or ``n/a`` where there is none."""
+    try:
+        return LOADAVG.read_text().splitlines()[0]
+    except (OSError, IndexError):
+        return "n/a"
+
+
+def add_header(
+    message: Message,
+    sender: SenderIdentity,
+    seq: int | None,
+    timestamp: int,
+    load: str,
+    dest_uuid: bytes | None = None,
+) -> Message:
+    """``message`` with heartbeat's control fields; ``seq`` None for ``NS_*`` messages."""
+    if dest_uuid is not None:
+        message = message.set("destuuid", dest_uuid)
+    message = message.set("src", sender.name).set("srcuuid", sender.uuid)
+    if seq is not None:
+        message = message.set("seq", format(seq, "x"))
+    message = message.set("hg", format(sender.generation, "x")).set("ts", format(timestamp, "x"))
+    if seq is not None:
+        message = message.set("ld", load)
+    return message.set("ttl", str(sender.ttl))

@@ -1,0 +1,12 @@
+"""hb plugin: the ``ucast`` medium (``ucast eth0 10.0.0.2``)."""
+
+from collections.abc import Callable
+
+from hb_hookspecs import Directive, hookimpl
+
+from hb_media_ucast.directives import UCAST
+
+
+@hookimpl
+def hb_register_directives(register: Callable[[Directive], None]) -> None:
+    register(UCAST)
