@@ -161,3 +161,11 @@ def test_live_peers_are_normal_nodes_heard_and_not_dead() -> None:
     table.status_arrived("b", "up", None, 1.0)
     table.ping_answered("10.0.0.254", "10.0.0.254", 1.0)
     assert table.live_peers() == ["b"]
+
+
+def test_next_deadline_is_the_earliest_possible_death() -> None:
+    table = comm_up_with_peer_heard(at=20.0)
+    assert abs(table.next_deadline(20.0) - 20.251) < 1e-9
+    assert abs(table.next_deadline(24.9) - 25.001) < 1e-9
+    table.check_timeouts(25.5)
+    assert abs(table.next_deadline(25.5) - 25.751) < 1e-9

@@ -32,10 +32,13 @@ class Medium(Protocol):
     """One heartbeat path (a UDP socket pair on one interface, one serial device).
 
     It moves whole packets and knows nothing of messages. ``name`` is what heartbeat logs as the
-    link name: the interface (``eth1``) or the device (``/dev/ttyS0``).
+    link name: the interface (``eth1``) or the device (``/dev/ttyS0``). ``wire_format`` is the
+    encoding the path carries: ``"netstring"`` on UDP, ``"classic"`` (``>>>`` text, 7-bit) on
+    serial lines, as heartbeat 3.0.6 sends them.
     """
 
     name: str
+    wire_format: str
 
     async def start(self, deliver: Callable[[bytes], None]) -> None:
         """Open the path and call ``deliver(packet)`` for every packet received.

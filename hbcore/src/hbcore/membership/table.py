@@ -31,6 +31,10 @@ from hbcore.membership.events import (
 
 INIT, UP, ACTIVE, DEAD, PING = "init", "up", "active", "dead", "ping"
 NORMAL, PING_NODE = "normal", "ping"
+MAX_SCAN_INTERVAL_S = 0.25
+"""heartbeat's POLL_INTERVAL: the longest time between two timeout scans."""
+DEADLINE_SLACK_S = 0.001
+"""A scan runs just after a deadline, since a node is dead only past it."""
 
 
 @dataclass(frozen=True)
@@ -168,6 +172,24 @@ class Membership:
             if now - last > limit and now - self.started_at > self.timers.initdead_ms / 1000:
                 events.append(self._declare_dead(state))
         return events
+
+    def next_deadline(self, now: float) -> float:
+        """The earliest time :meth:`check_timeouts` could declare something dead (at most
+        ``MAX_SCAN_INTERVAL_S`` ahead, so comm readiness is also re-checked)."""
+        deadlines = [now + MAX_SCAN_INTERVAL_S]
+        if not self.comm_up:
+            deadlines.append(self.started_at + self.timers.initdead_ms / 1000)
+        for state in self.nodes.values():
+            if state.name == self.local:
+                continue
+            limit = self._dead_interval_s(state)
+            deadlines.extend(
+                link.last_heard + limit for link in state.links.values() if link.status == UP
+            )
+            if state.status != DEAD:
+                last = state.last_heard if state.last_heard is not None else self.started_at
+                deadlines.append(last + limit)
+        return max(now, min(deadlines)) + DEADLINE_SLACK_S
 
     def comm_ready(self) -> bool:
         """True when every node has been heard from or declared dead."""

@@ -1,0 +1,487 @@
+"""The node: heartbeat's master control process as one asyncio loop.
+
+Read top to bottom, a packet goes: medium -> :meth:`Node.packet_arrived` (decode and
+authenticate) -> :meth:`Node._accept` (header checks, sequence tracking, link status) ->
+:meth:`Node._dispatch` (status, retransmission, ACKs, the node-list handshake) -> membership
+events, logged with heartbeat's texts and handed to plugins.
+
+Time comes from the monotonic clock. Heartbeats are sent from their own task on a fixed
+schedule, and nothing slow ever runs on the loop, so a heartbeat never waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import time
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pluggy
+import structlog
+from hb_hookspecs import Medium
+
+from hbcore.events import EVENT_TIMEOUT_S, notify
+from hbcore.membership.events import (
+    LateHeartbeat,
+    LinkChanged,
+    MembershipEvent,
+    NodeDied,
+    ReturnedAfterPartition,
+    StatusChanged,
+)
+from hbcore.membership.table import ACTIVE, INIT, UP, Membership, MembershipTimers
+from hbcore.node import rexmit
+from hbcore.node.outbound import Outbound
+from hbcore.node.settings import NodeSettings
+from hbcore.state.generation import next_generation
+from hbcore.state.node_uuid import load_or_create_uuid
+from hbcore.wire import Decoded, Keyring, Message, decode
+from hbcore.wire.header import SenderIdentity, is_unsequenced
+from hbcore.wire.sequence import Arrival, ArrivalReport, PeerSequence
+
+log = structlog.get_logger("hb.node")
+
+STARTUP_DEADTIME_BONUS_MS = 2000
+"""At start-up a node advertises deadtime + 2 s ..."""
+STARTUP_BONUS_S = 5.0
+"""... for its first 5 s."""
+REQNODES_RETRY_S = 1.0
+SCAN_FLOOR_S = 0.005
+"""The timeout scan never runs more often than this."""
+
+
+@dataclass
+class Peer:
+    """Per-peer protocol state kept by the node (membership keeps liveness)."""
+
+    sequence: PeerSequence = field(default_factory=PeerSequence)
+    uuid: bytes | None = None
+    ack_trigger: int = field(default_factory=lambda: random.randrange(10))
+    acked_up_to: int = 0
+    heard: bool = False
+
+
+class Node:
+    """One cluster node. Build it, then ``await run(stopping)``."""
+
+    def __init__(
+        self,
+        settings: NodeSettings,
+        keyring: Keyring,
+        media: Sequence[Medium],
+        plugins: pluggy.PluginManager | None = None,
+    ) -> None:
+        self.settings = settings
+        self.keyring = keyring
+        self.media = list(media)
+        self.plugins = plugins
+        timers = settings.timers
+        self.membership = Membership(
+            settings.name,
+            settings.nodes,
+            settings.ping_nodes,
+            MembershipTimers(timers.warntime, timers.deadtime, timers.initdead, timers.deadping),
+            started_at=time.monotonic(),
+        )
+        self.peers: dict[str, Peer] = {name: Peer() for name in self.membership.nodes}
+        self.local_status = INIT
+        self.generation = 0
+        self.flow_control = True
+        self.started_at = time.monotonic()
+        self._outbound: Outbound | None = None
+        self._reqnodes_target: str | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._scan: asyncio.TimerHandle | None = None
+        self._requester = rexmit.Requester(
+            settings.max_rexmit_delay_ms, self._request_rexmit, self._still_missing
+        )
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Start the media, heartbeat until ``stopping`` is set, then shut down cleanly."""
+        self._start_identity()
+        await self._start_media()
+        try:
+            self.started_at = time.monotonic()
+            self.membership.started_at = self.started_at
+            await self._send_status()
+            self._set_local_status(UP)
+            self._spawn(self._heartbeat_forever())
+            self._schedule_scan(self.settings.timers.keepalive / 1000)
+            await stopping.wait()
+            await self._shut_down()
+        finally:
+            await self._stop_media()
+
+    def _start_identity(self) -> None:
+        paths = self.settings.paths
+        generation = next_generation(paths.generation_file, self.settings.generation_method)
+        if not generation.had_previous:
+            log.warning(f"No Previous generation - starting at {generation.value}")
+        log.info(f"Heartbeat generation: {generation.value}")
+        uuid, created = load_or_create_uuid(paths.uuid_file)
+        if created:
+            log.info("No uuid found for current node - generating a new uuid.")
+        self.generation = generation.value
+        self.peers[self.settings.name].uuid = uuid
+        identity = SenderIdentity(self.settings.name, uuid, generation.value, self.settings.ttl)
+        self._outbound = Outbound(identity, self.keyring, self.media, self._loopback)
+
+    async def _start_media(self) -> None:
+        started: list[Medium] = []
+        try:
+            for medium in self.media:
+                await medium.start(self._deliverer(medium.name))
+                log.info(f"{medium.describe()} started", medium=medium.name)
+                started.append(medium)
+        except OSError:
+            for medium in reversed(started):
+                await medium.stop()
+            raise
+
+    def _deliverer(self, medium: str) -> Callable[[bytes], None]:
+        def deliver(packet: bytes) -> None:
+            self.packet_arrived(medium, packet)
+
+        return deliver
+
+    async def _stop_media(self) -> None:
+        self._requester.stop()
+        if self._scan is not None:
+            self._scan.cancel()
+        for task in list(self._tasks):
+            task.cancel()
+        for medium in reversed(self.media):
+            await medium.stop()
+
+    async def _shut_down(self) -> None:
+        log.info(f"Heartbeat shutdown in progress. ({os.getpid()})")
+        await self._send(Message.of(("t", "shutdone"), ("st", "dead")))
+        log.info(f"{self.settings.name} Heartbeat shutdown complete.")
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # ------------------------------------------------------------------ sending
+
+    async def _send(self, message: Message, dest: str | None = None) -> None:
+        assert self._outbound is not None
+        dest_uuid = self.peers[dest].uuid if dest is not None and dest in self.peers else None
+        await self._outbound.send(message, dest_uuid)
+
+    async def _heartbeat_forever(self) -> None:
+        """Send our status every keepalive, on a schedule that does not drift."""
+        interval = self.settings.timers.keepalive / 1000
+        loop = asyncio.get_running_loop()
+        next_at = loop.time() + interval
+        while True:
+            await asyncio.sleep(max(0.0, next_at - loop.time()))
+            await self._send_status()
+            next_at += interval
+            if next_at < loop.time():
+                next_at = loop.time() + interval
+
+    async def _send_status(self) -> None:
+        deadtime = self.settings.timers.deadtime
+        if time.monotonic() - self.started_at < STARTUP_BONUS_S:
+            deadtime += STARTUP_DEADTIME_BONUS_MS
+        await self._send(
+            Message.of(
+                ("t", "status"),
+                ("st", self.local_status),
+                ("dt", format(deadtime, "x")),
+                ("protocol", "1"),
+            )
+        )
+
+    def _set_local_status(self, status: str) -> None:
+        self.local_status = status
+        self.membership.set_local_status(status)
+        log.info(f"Local status now set to: '{status}'")
+        self._spawn(self._send_status())
+
+    # ------------------------------------------------------------------ receiving
+
+    def packet_arrived(self, medium: str, packet: bytes) -> None:
+        """A medium delivered a packet: decode, authenticate, and process it."""
+        result = decode(packet, self.keyring)
+        if not isinstance(result, Decoded):
+            log.warning(f"packet on {medium} dropped: {result.reason}", medium=medium)
+            return
+        self._accept(result.message, medium)
+
+    def _loopback(self, message: Message) -> None:
+        """Our own messages are processed locally before they go out."""
+        self._accept(message, None)
+
+    def _accept(self, message: Message, medium: str | None) -> None:
+        """Header checks, sequence tracking and link status; then dispatch what is new."""
+        message_type, source, timestamp = message.get("t"), message.get("src"), message.get("ts")
+        if not message_type or not source or not timestamp or timestamp == "0":
+            log.debug("message without t, src or ts dropped", medium=medium)
+            return
+        node = source.lower()
+        if not self.membership.knows(node):
+            log.error(f"process_status_message: bad node [{source}] in message")
+            return
+        peer = self.peers[node]
+        if node == self.settings.name and medium is not None:
+            self._note_events(self.membership.packet_arrived(node, medium, time.monotonic()))
+            return
+        report = None
+        if not is_unsequenced(message_type):
+            report = self._track(node, peer, message, message_type)
+            if report is None:
+                return
+        uuid = message.get_binary("srcuuid")
+        if uuid is not None:
+            peer.uuid = uuid
+        if medium is not None:
+            self._note_events(self.membership.packet_arrived(node, medium, time.monotonic()))
+            peer.heard = True
+        if report is not None and not report.should_process:
+            return
+        if not self._addressed_to_us(message):
+            return
+        if report is not None:
+            self._maybe_ack(node, peer, int(message.get("seq") or "0", 16))
+        self._dispatch(message_type, node, message)
+        self._check_comm_up()
+
+    def _track(
+        self, node: str, peer: Peer, message: Message, message_type: str
+    ) -> ArrivalReport | None:
+        seq_text, generation_text = message.get("seq"), message.get("hg")
+        try:
+            seq = int(seq_text or "", 16)
+            generation = int(generation_text or "", 16)
+        except ValueError:
+            log.debug(f"message from {node} without a valid seq or hg dropped")
+            return None
+        report = peer.sequence.arrive(generation, seq, message_type == "status")
+        if report.arrival is Arrival.REPLAY:
+            log.error(
+                f"should_drop_message: attempted replay attack [{node}]? "
+                f"[gen = {generation}, curgen = {report.previous_generation}]"
+            )
+            return None
+        if report.arrival is Arrival.RESTART:
+            log.info(f"Heartbeat restart on node {node}")
+            self.membership.node_restarted(node)
+            self._requester.forget(node)
+        elif report.arrival is Arrival.AHEAD:
+            log.warning(
+                f"{len(report.lost)} lost packet(s) for [{node}] [{report.lost[0] - 1}:{seq}]"
+            )
+            for missing in report.lost:
+                self._requester.want(node, missing)
+        elif report.arrival is Arrival.RESET:
+            log.error(f"lost a lot of packets from {node}!")
+            self._requester.forget(node)
+        elif report.arrival is Arrival.FILLS_GAP and not peer.sequence.missing:
+            log.info(f"No pkts missing from {node}!")
+        return report
+
+    def _addressed_to_us(self, message: Message) -> bool:
+        dest_uuid = message.get_binary("destuuid")
+        if dest_uuid is not None:
+            return dest_uuid == self.peers[self.settings.name].uuid
+        dest = message.get("dest")
+        return dest is None or dest.lower() == self.settings.name
+
+    def _maybe_ack(self, node: str, peer: Peer, seq: int) -> None:
+        if not self.flow_control or seq % 10 != peer.ack_trigger:
+            return
+        if any(missing < seq for missing in peer.sequence.missing):
+            return
+        ack = Message.of(("t", "NS_ackmsg"), ("dest", node), ("ackseq", format(seq, "x")))
+        self._spawn(self._send(ack, dest=node))
+
+    # ------------------------------------------------------------------ message types
+
+    def _dispatch(self, message_type: str, node: str, message: Message) -> None:
+        if message_type == "status":
+            self._on_status(node, message)
+        elif message_type == "NS_rexmit":
+            self._on_rexmit_request(node, message)
+        elif message_type == "NS_nak_rexmit":
+            self._on_rexmit_refused(node, message)
+        elif message_type == "NS_ackmsg":
+            self._on_ack(node, message)
+        elif message_type == "reqnodes":
+            self._on_reqnodes(node)
+        elif message_type == "repnodes":
+            self._on_repnodes(node)
+        elif message_type == "shutdone" and node != self.settings.name:
+            log.info(f"Received shutdown notice from '{node}'.")
+
+    def _on_status(self, node: str, message: Message) -> None:
+        if node == self.settings.name:
+            return
+        if message.get("protocol") is None and self.flow_control:
+            self.flow_control = False
+            log.info("flow control disabled due to different version heartbeat")
+        dead_interval = message.get("dt")
+        try:
+            dead_interval_ms = int(dead_interval, 16) if dead_interval else None
+        except ValueError:
+            dead_interval_ms = None
+        status = message.get("st") or ""
+        self._note_events(
+            self.membership.status_arrived(node, status, dead_interval_ms, time.monotonic())
+        )
+
+    def _on_rexmit_request(self, node: str, message: Message) -> None:
+        assert self._outbound is not None
+        try:
+            first = int(message.get("firstseq") or "", 10)
+            last = int(message.get("lastseq") or "", 10)
+        except ValueError:
+            return
+        actions = rexmit.plan_answer(
+            first,
+            last,
+            self._outbound.history,
+            self.peers[node].acked_up_to,
+            time.monotonic(),
+            self.settings.max_rexmit_delay_ms,
+        )
+        for action in actions:
+            if isinstance(action, rexmit.Resend):
+                sent = self._outbound.history[action.seq]
+                sent.last_sent = time.monotonic()
+                self._spawn(self._outbound.transmit(sent.packets))
+            else:
+                log.error(f"Cannot rexmit pkt {action.seq} for {node}: {action.reason}")
+                self._spawn(self._send(rexmit.refusal_message(node, action), dest=node))
+
+    def _on_rexmit_refused(self, node: str, message: Message) -> None:
+        try:
+            seq = int(message.get("firstseq") or "", 16)
+        except ValueError:
+            return
+        log.error(f"Irretrievably lost packet: node {node} seq {seq}")
+        self.peers[node].sequence.give_up(seq)
+
+    def _on_ack(self, node: str, message: Message) -> None:
+        try:
+            acked = int(message.get("ackseq") or "", 16)
+        except ValueError:
+            return
+        peer = self.peers[node]
+        peer.acked_up_to = max(peer.acked_up_to, acked)
+
+    def _on_reqnodes(self, node: str) -> None:
+        reply = Message.of(
+            ("dest", node),
+            ("t", "repnodes"),
+            ("nodelist", "".join(f"{name} " for name in self.settings.nodes)),
+            ("delnodelist", " "),
+        )
+        self._spawn(self._send(reply, dest=node))
+
+    def _on_repnodes(self, node: str) -> None:
+        if self._reqnodes_target is not None and not self.membership.comm_up:
+            self._comm_now_up()
+
+    # ------------------------------------------------------------------ comm up
+
+    def _check_comm_up(self) -> None:
+        if self.membership.comm_up or self._reqnodes_target is not None:
+            return
+        if self.local_status != UP or not self.membership.comm_ready():
+            return
+        peers = self.membership.live_peers()
+        if not self.flow_control or not peers:
+            self._comm_now_up()
+            return
+        self._reqnodes_target = peers[0]
+        self._spawn(self._ask_for_nodes())
+
+    async def _ask_for_nodes(self) -> None:
+        while not self.membership.comm_up and self._reqnodes_target is not None:
+            target = self._reqnodes_target
+            await self._send(Message.of(("t", "reqnodes"), ("dest", target)), dest=target)
+            await asyncio.sleep(REQNODES_RETRY_S)
+            if target not in self.membership.live_peers():
+                self._comm_now_up()
+
+    def _comm_now_up(self) -> None:
+        if self.membership.comm_up:
+            return
+        self.membership.comm_up = True
+        log.info("Comm_now_up(): updating status to active")
+        self._set_local_status(ACTIVE)
+
+    # ------------------------------------------------------------------ timeouts
+
+    def _schedule_scan(self, delay: float) -> None:
+        loop = asyncio.get_running_loop()
+        self._scan = loop.call_later(max(delay, SCAN_FLOOR_S), self._scan_timeouts)
+
+    def _scan_timeouts(self) -> None:
+        now = time.monotonic()
+        self._note_events(self.membership.check_timeouts(now))
+        self._check_comm_up()
+        self._schedule_scan(self.membership.next_deadline(now) - now)
+
+    # ------------------------------------------------------------------ retransmission
+
+    def _request_rexmit(self, node: str, seq: int) -> None:
+        self._spawn(self._send(rexmit.request_message(node, seq), dest=node))
+
+    def _still_missing(self, node: str, seq: int) -> bool:
+        state = self.membership.nodes.get(node)
+        alive = state is not None and state.status in (UP, ACTIVE)
+        return alive and seq in self.peers[node].sequence.missing
+
+    # ------------------------------------------------------------------ events
+
+    def _note_events(self, events: Sequence[MembershipEvent]) -> None:
+        for event in events:
+            self._log_event(event)
+            if isinstance(event, NodeDied):
+                self.peers[event.node].sequence.reset()
+                self._requester.forget(event.node)
+                self._notify(
+                    "hb_node_status_changed",
+                    node=event.node,
+                    status="dead",
+                    previous=event.previous,
+                )
+            elif isinstance(event, StatusChanged):
+                self._notify(
+                    "hb_node_status_changed",
+                    node=event.node,
+                    status=event.status,
+                    previous=event.previous,
+                )
+            elif isinstance(event, LinkChanged):
+                self._notify(
+                    "hb_link_status_changed", node=event.node, link=event.link, status=event.status
+                )
+
+    @staticmethod
+    def _log_event(event: MembershipEvent) -> None:
+        if isinstance(event, NodeDied):
+            log.warning(event.message, node=event.node)
+        elif isinstance(event, LateHeartbeat):
+            if event.beyond_deadtime:
+                log.critical(event.message, node=event.node, interval_ms=event.interval_ms)
+            else:
+                log.warning(event.message, node=event.node, interval_ms=event.interval_ms)
+        elif isinstance(event, ReturnedAfterPartition):
+            log.critical(event.message, node=event.node)
+            log.warning("Deadtime value may be too small.")
+        else:
+            log.info(event.message, node=event.node)
+
+    def _notify(self, hook: str, **arguments: object) -> None:
+        if self.plugins is not None:
+            self._spawn(notify(self.plugins, hook, EVENT_TIMEOUT_S, **arguments))

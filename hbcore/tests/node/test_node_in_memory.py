@@ -1,0 +1,216 @@
+"""Nodes in one process on an in-memory segment: comm up, link loss, death, restart, replay."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hb_auth_sha1.sha1 import Sha1Authenticator
+from hb_hookspecs import AuthMethod, KeyRule
+from hbcore.config.timers import Timers
+from hbcore.node.daemon import Node
+from hbcore.node.settings import NodeSettings
+from hbcore.state.paths import NodePaths
+from hbcore.wire import Keyring
+from structlog.testing import capture_logs
+
+sys.path.insert(0, str(Path(__file__).parent))
+from memory_bus import MemoryBus  # noqa: E402
+
+TIMERS = Timers(keepalive=50, deadtime=300, warntime=200, initdead=600, deadping=300)
+SHA1 = AuthMethod("sha1", KeyRule.REQUIRED, Sha1Authenticator, "test")
+
+
+def keyring() -> Keyring:
+    return Keyring(1, {1: (SHA1, b"secret")})
+
+
+def settings(name: str, state: Path, nodes: tuple[str, ...]) -> NodeSettings:
+    return NodeSettings(
+        name, nodes, (), TIMERS, NodePaths(state / name, state / name, state / name)
+    )
+
+
+async def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.01)
+
+
+class Running:
+    """A node running as a task, with its stop switch."""
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.stopping = asyncio.Event()
+        self.task = asyncio.create_task(node.run(self.stopping))
+
+    async def stop(self) -> None:
+        self.stopping.set()
+        await asyncio.wait_for(self.task, 5)
+
+    def kill(self) -> None:
+        self.task.cancel()
+
+
+@asynccontextmanager
+async def cluster(
+    tmp_path: Path, names: tuple[str, ...], bus: MemoryBus
+) -> AsyncIterator[dict[str, Running]]:
+    running = {
+        name: Running(Node(settings(name, tmp_path, names), keyring(), [bus.medium(name)]))
+        for name in names
+    }
+    try:
+        yield running
+    finally:
+        for member in running.values():
+            member.kill()
+        await asyncio.gather(*(m.task for m in running.values()), return_exceptions=True)
+
+
+def messages(logs: list[dict[str, Any]]) -> list[str]:
+    return [entry["event"] for entry in logs]
+
+
+def test_two_nodes_go_active_and_see_each_others_links(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        bus = MemoryBus()
+        async with cluster(tmp_path, ("linuxha1", "linuxha2"), bus) as nodes:
+            await wait_for(lambda: all(n.node.local_status == "active" for n in nodes.values()))
+            await wait_for(
+                lambda: nodes["linuxha1"].node.membership.nodes["linuxha2"].status == "active"
+            )
+
+    with capture_logs() as logs:
+        asyncio.run(scenario())
+    text = messages(logs)
+    assert "Link linuxha2:eth1 up." in text
+    assert "Link linuxha1:eth1 up." in text
+    assert text.count("Comm_now_up(): updating status to active") == 2
+    assert "Status update for node linuxha2: status active" in text
+
+
+def test_killed_node_is_declared_dead_within_its_advertised_deadtime(tmp_path: Path) -> None:
+    async def scenario() -> float:
+        bus = MemoryBus()
+        async with cluster(tmp_path, ("linuxha1", "linuxha2"), bus) as nodes:
+            await wait_for(lambda: all(n.node.local_status == "active" for n in nodes.values()))
+            await asyncio.sleep(0.7)  # past initdead
+            loop = asyncio.get_running_loop()
+            killed_at = loop.time()
+            nodes["linuxha2"].kill()
+            survivor = nodes["linuxha1"].node.membership
+            await wait_for(lambda: survivor.nodes["linuxha2"].status == "dead")
+            return loop.time() - killed_at
+
+    with capture_logs() as logs:
+        elapsed = asyncio.run(scenario())
+    assert "node linuxha2: is dead" in messages(logs)
+    # In its first 5 s a node advertises deadtime + 2 s, as heartbeat does.
+    assert elapsed < (TIMERS.deadtime + 2000 + TIMERS.keepalive + 500) / 1000
+
+
+def test_clean_stop_sends_shutdone_and_the_peer_hears_it(
+    tmp_path: Path,
+) -> None:
+    async def scenario() -> None:
+        bus = MemoryBus()
+        async with cluster(tmp_path, ("linuxha1", "linuxha2"), bus) as nodes:
+            await wait_for(lambda: all(n.node.local_status == "active" for n in nodes.values()))
+            await nodes["linuxha2"].stop()
+            await asyncio.sleep(0.1)
+
+    with capture_logs() as logs:
+        asyncio.run(scenario())
+    text = messages(logs)
+    assert "linuxha2 Heartbeat shutdown complete." in text
+    assert "Received shutdown notice from 'linuxha2'." in text
+
+
+def test_restarted_node_is_seen_as_a_restart(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        bus = MemoryBus()
+        names = ("linuxha1", "linuxha2")
+        async with cluster(tmp_path, names, bus) as nodes:
+            await wait_for(lambda: all(n.node.local_status == "active" for n in nodes.values()))
+            nodes["linuxha2"].kill()
+            await asyncio.sleep(0.05)
+            again = Running(
+                Node(settings("linuxha2", tmp_path, names), keyring(), [bus.medium("linuxha2")])
+            )
+            try:
+                await wait_for(lambda: again.node.local_status == "active")
+            finally:
+                again.kill()
+                await asyncio.gather(again.task, return_exceptions=True)
+
+    with capture_logs() as logs:
+        asyncio.run(scenario())
+    assert "Heartbeat restart on node linuxha2" in messages(logs)
+
+
+def test_replayed_packet_is_dropped_and_logged(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        bus = MemoryBus()
+        names = ("linuxha1", "linuxha2")
+        async with cluster(tmp_path, names, bus) as nodes:
+            await wait_for(lambda: all(n.node.local_status == "active" for n in nodes.values()))
+            old_generation_packet = next(p for p in bus.sent if b"src=linuxha2" in p)
+            nodes["linuxha2"].kill()
+            again = Running(
+                Node(settings("linuxha2", tmp_path, names), keyring(), [bus.medium("linuxha2")])
+            )
+            try:
+                await wait_for(lambda: again.node.local_status == "active")
+                nodes["linuxha1"].node.packet_arrived("eth1", old_generation_packet)
+            finally:
+                again.kill()
+                await asyncio.gather(again.task, return_exceptions=True)
+
+    with capture_logs() as logs:
+        asyncio.run(scenario())
+    assert any(
+        m.startswith("should_drop_message: attempted replay attack [linuxha2]?")
+        for m in messages(logs)
+    )
+
+
+def test_forged_packet_is_dropped_and_logged(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        bus = MemoryBus()
+        async with cluster(tmp_path, ("linuxha1", "linuxha2"), bus) as nodes:
+            await wait_for(lambda: all(n.node.local_status == "active" for n in nodes.values()))
+            genuine = next(p for p in bus.sent if b"src=linuxha2" in p)
+            forged = (
+                genuine.replace(b"st=active", b"st=dead!!")
+                if b"st=active" in genuine
+                else genuine[:-3] + b"00,"
+            )
+            nodes["linuxha1"].node.packet_arrived("eth1", forged)
+
+    with capture_logs() as logs:
+        asyncio.run(scenario())
+    assert any("packet on eth1 dropped" in m for m in messages(logs))
+
+
+@pytest.mark.parametrize("count", [3, 8])
+def test_larger_clusters_go_active(tmp_path: Path, count: int) -> None:
+    names = tuple(f"node{i}" for i in range(1, count + 1))
+
+    async def scenario() -> None:
+        bus = MemoryBus()
+        async with cluster(tmp_path, names, bus) as nodes:
+            await wait_for(lambda: all(n.node.local_status == "active" for n in nodes.values()))
+            first = nodes["node1"].node.membership
+            await wait_for(lambda: all(first.nodes[n].status == "active" for n in names))
+
+    asyncio.run(scenario())
