@@ -20,7 +20,7 @@ from hbcore.wire import Keyring
 from structlog.testing import capture_logs
 
 sys.path.insert(0, str(Path(__file__).parent))
-from memory_bus import MemoryBus  # noqa: E402
+from memory_bus import MemoryBus
 
 TIMERS = Timers(keepalive=50, deadtime=300, warntime=200, initdead=600, deadping=300)
 SHA1 = AuthMethod("sha1", KeyRule.REQUIRED, Sha1Authenticator, "test")

@@ -62,9 +62,7 @@ def signal_in_netns(netns: str, pid: int, sig: int) -> bool:
 def signal_all(netns: str, sig: int, exclude: Collection[int] = ()) -> list[int]:
     """Send ``sig`` to every process in ``netns`` except ``exclude``; return the PIDs hit."""
     return [
-        pid
-        for pid in netns_pids(netns)
-        if pid not in exclude and signal_in_netns(netns, pid, sig)
+        pid for pid in netns_pids(netns) if pid not in exclude and signal_in_netns(netns, pid, sig)
     ]
 
 

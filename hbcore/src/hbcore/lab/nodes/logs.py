@@ -56,8 +56,9 @@ def wait_for_line(
             seen = [*seen[-9:], line]
         if time.monotonic() > deadline:
             tail = "\n  ".join(seen) or "(nothing)"
-            raise TimeoutError(f"no line matching {pattern!r} in {path} within {timeout}s; "
-                               f"last lines:\n  {tail}")
+            raise TimeoutError(
+                f"no line matching {pattern!r} in {path} within {timeout}s; last lines:\n  {tail}"
+            )
         time.sleep(poll)
 
 

@@ -1,0 +1,206 @@
+"""Starting a node for real: configuration, media, logging, the control socket, signals.
+
+:func:`prepare` does everything that can fail before the node exists, and reports it the way
+``hb check --strict`` does; :func:`run` then owns the process until the node stops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import structlog
+from hb_hookspecs import Medium
+
+from hbcore import __version__
+from hbcore.config.configuration import Configuration, load_configuration
+from hbcore.config.problems import Location, Problem
+from hbcore.control.server import ControlServer
+from hbcore.log import LogTargets, configure_logging
+from hbcore.node.daemon import Node
+from hbcore.node.plugin_settings import PluginSettings
+from hbcore.node.report import snapshot
+from hbcore.node.settings import NodeSettings, settings_from
+from hbcore.plugins import PluginSet
+from hbcore.state.paths import NodePaths
+from hbcore.wire import Keyring
+
+HEARTBEAT_VERSION = "3.0.6"
+
+log = structlog.get_logger("hb.node")
+
+
+class StartRefused(Exception):
+    """The node cannot start; ``problems`` says why, each with file, line and fix."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(problem) for problem in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything a node needs, checked and built, before any process is forked."""
+
+    configuration: Configuration
+    settings: NodeSettings
+    keyring: Keyring
+    media: list[Medium]
+    plugins: PluginSet
+
+
+def prepare(paths: NodePaths, plugins: PluginSet, node_name: str | None = None) -> Prepared:
+    """Load and judge the configuration strictly and build the media; raise
+    :class:`StartRefused` with every problem otherwise."""
+    configuration = load_configuration(paths.config_dir, plugins, node_name)
+    errors = configuration.errors(strict=True)
+    if errors or configuration.authkeys is None:
+        raise StartRefused(errors)
+    settings = settings_from(configuration, paths)
+    plugin_settings = PluginSettings(configuration.hacf, settings.name, paths.config_dir)
+    media: list[Medium] = []
+    problems: list[Problem] = []
+    for configured in configuration.hacf.media:
+        medium_type = plugins.registry.media.get(configured.directive)
+        if medium_type is None:
+            owner = plugins.registry.directives[configured.directive].owner
+            problems.append(
+                Problem(
+                    configured.location,
+                    f"plugin {owner} parses '{configured.directive}' but provides no medium",
+                    "upgrade that plugin to a version that implements the medium",
+                )
+            )
+            continue
+        try:
+            media.extend(medium_type.item.create(configured.value, plugin_settings))
+        except OSError as error:
+            problems.append(
+                Problem(
+                    configured.location,
+                    f"cannot open {configured}: {error}",
+                    "check that the device or interface exists and is up",
+                )
+            )
+    if not media and not problems:
+        problems.append(
+            Problem(Location("ha.cf"), "No heartbeat media defined", "add a bcast or ucast line")
+        )
+    if problems:
+        raise StartRefused(problems)
+    return Prepared(configuration, settings, configuration.authkeys.keyring(), media, plugins)
+
+
+def log_targets(
+    configuration: Configuration, foreground: bool, json_file: Path | None
+) -> LogTargets:
+    """Where to log, from ha.cf's logfile, debugfile, logfacility and debug."""
+    hacf = configuration.hacf
+
+    def path(directive: str) -> Path | None:
+        value = hacf.value(directive)
+        return Path(str(value)) if value else None
+
+    facility = hacf.value("logfacility")
+    debug = hacf.value("debug")
+    return LogTargets(
+        logfile=path("logfile"),
+        debugfile=path("debugfile"),
+        facility=str(facility) if facility else None,
+        debug_level=debug if isinstance(debug, int) else 0,
+        json_file=json_file,
+        stderr=foreground,
+    )
+
+
+def run(prepared: Prepared, targets: LogTargets) -> int:
+    """Run the node until SIGTERM/SIGINT or ``hb stop``; return the exit status."""
+    configure_logging(targets, prepared.settings.name)
+    log.info(f"Configuration validated. Starting heartbeat {HEARTBEAT_VERSION} (hb {__version__})")
+    try:
+        import uvloop
+    except ImportError:  # uvloop is Linux-only; asyncio's loop does the same, a little slower
+        return asyncio.run(_serve(prepared))
+    return uvloop.run(_serve(prepared))
+
+
+async def _serve(prepared: Prepared) -> int:
+    settings = prepared.settings
+    stopping = asyncio.Event()
+    node = Node(settings, prepared.keyring, prepared.media, prepared.plugins.manager)
+    plugin_names = [record.name for record in prepared.plugins.active()]
+
+    def status(_request: Mapping[str, Any]) -> Mapping[str, Any]:
+        return snapshot(node, plugin_names)
+
+    def stop(_request: Mapping[str, Any]) -> Mapping[str, Any]:
+        stopping.set()
+        return {"stopping": True}
+
+    control = ControlServer(settings.paths.control_socket, {"status": status, "stop": stop})
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    await control.start()
+    try:
+        await node.run(stopping)
+    finally:
+        await control.stop()
+    return 0
+
+
+def write_pid_file(path: Path) -> None:
+    """Record this process as the node; refuse when a live node already holds the file."""
+    running = read_pid_file(path)
+    if running is not None and running != os.getpid():
+        raise StartRefused(
+            [
+                Problem(
+                    Location(str(path)), f"hb is already running (pid {running})", "hb stop first"
+                )
+            ]
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{os.getpid()}\n")
+
+
+def read_pid_file(path: Path) -> int | None:
+    """The pid in ``path`` when that process is alive, else None."""
+    try:
+        pid = int(path.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid
+    return pid
+
+
+def remove_pid_file(path: Path) -> None:
+    """Remove the pid file if it is ours."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        if int(path.read_text().split()[0]) == os.getpid():
+            path.unlink()
+
+
+def daemonize() -> None:
+    """Detach from the terminal (double fork, new session, stdio to /dev/null)."""
+    if os.fork() > 0:
+        os._exit(0)
+    os.setsid()
+    if os.fork() > 0:
+        os._exit(0)
+    os.chdir("/")
+    null = os.open(os.devnull, os.O_RDWR)
+    for descriptor in (0, 1, 2):
+        os.dup2(null, descriptor)
+    os.close(null)
