@@ -17,7 +17,6 @@ from hb_hookspecs import (
     Repeat,
 )
 from hb_hookspecs.arguments import absolute_path
-
 from hbcore.config.core_directives import CORE_DIRECTIVES
 from hbcore.config.hacf import HaCf, parse_hacf
 from hbcore.config.problems import Problem, Severity

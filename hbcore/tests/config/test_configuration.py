@@ -8,7 +8,6 @@ from pathlib import Path
 
 from config_helpers import MINIMAL, plugin_set, write_config
 from hb_hookspecs import ResourceAgent, ResourceContext, hookimpl
-
 from hbcore.config.configuration import load_configuration
 from hbcore.config.problems import Problem, Severity
 

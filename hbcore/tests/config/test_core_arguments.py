@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from hb_hookspecs.arguments import ArgumentError
-
 from hbcore.config import core_arguments as args
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from config_helpers import MINIMAL, errors, parse, registry, warnings
-
 from hbcore.config.hacf import read_hacf
 from hbcore.config.problems import Location
 

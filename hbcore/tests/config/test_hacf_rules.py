@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from config_helpers import MINIMAL, errors, parse, warnings
-
 from hbcore.config.timers import default_initdead
 
 
@@ -66,7 +65,9 @@ def test_deadping_must_exceed_twice_keepalive() -> None:
 
 
 def test_millisecond_timers_are_fine() -> None:
-    hacf, problems = parse(MINIMAL + "keepalive 10ms\nwarntime 100ms\ndeadtime 200ms\ninitdead 10\n")
+    hacf, problems = parse(
+        MINIMAL + "keepalive 10ms\nwarntime 100ms\ndeadtime 200ms\ninitdead 10\n"
+    )
     assert errors(problems) == [] and warnings(problems) == []
     assert hacf.timers.warntime == 100
 

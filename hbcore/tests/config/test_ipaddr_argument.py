@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from hbcore.config.ipaddr_argument import IpAddrArgument, parse_ipaddr_argument
 
 
@@ -13,8 +12,14 @@ from hbcore.config.ipaddr_argument import IpAddrArgument, parse_ipaddr_argument
         ("192.168.85.3", IpAddrArgument("192.168.85.3")),
         ("192.168.85.3/27", IpAddrArgument("192.168.85.3", "27")),
         ("10.0.0.10/24/eth0", IpAddrArgument("10.0.0.10", "24", "eth0")),
-        ("10.0.0.10/24/eth0:1/10.0.0.255", IpAddrArgument("10.0.0.10", "24", "eth0:1", "10.0.0.255")),
-        ("192.168.85.3/27/192.168.85.16", IpAddrArgument("192.168.85.3", "27", None, "192.168.85.16")),
+        (
+            "10.0.0.10/24/eth0:1/10.0.0.255",
+            IpAddrArgument("10.0.0.10", "24", "eth0:1", "10.0.0.255"),
+        ),
+        (
+            "192.168.85.3/27/192.168.85.16",
+            IpAddrArgument("192.168.85.3", "27", None, "192.168.85.16"),
+        ),
         ("10.0.30.15//8/eth0:10", IpAddrArgument("10.0.30.15", None, None, "8")),
         ("192.168.88.140/255.255.255.0", IpAddrArgument("192.168.88.140", "255.255.255.0")),
     ],

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from hb_hookspecs.arguments import ArgumentError
-
 from hbcore.config.node_names import local_node_name, node_name, normalize
 
 

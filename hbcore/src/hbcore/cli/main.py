@@ -6,6 +6,7 @@ import click
 
 from hbcore import __version__
 from hbcore.cli.check_cmd import check
+from hbcore.cli.lab_cmd import lab_group
 from hbcore.cli.node_cmd import start, status, stop
 from hbcore.cli.plugins_cmd import plugins_group
 from hbcore.cli.wire_cmd import wire_group
@@ -38,6 +39,7 @@ def cli() -> None:
 cli.add_command(plugins_group)
 cli.add_command(check)
 cli.add_command(wire_group)
+cli.add_command(lab_group)
 cli.add_command(start)
 cli.add_command(stop)
 cli.add_command(status)

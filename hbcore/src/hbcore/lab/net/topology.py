@@ -47,6 +47,10 @@ class Wiring:
         """The address of ``node`` on the network of ``interface``."""
         return self.network(interface).host(self.nodes[node].host)
 
+    def address_of(self, member: Member) -> str:
+        """The public (eth0) address of ``member``."""
+        return self.networks[0].host(member.host)
+
     def peer_addresses(self, node: str) -> dict[str, tuple[str, ...]]:
         """For each heartbeat interface, the other nodes' addresses on that network."""
         return {

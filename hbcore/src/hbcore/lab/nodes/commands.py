@@ -67,10 +67,6 @@ class HeartbeatCommand:
     def argv(self, node: str) -> list[str]:
         return [str(self.binary)]
 
-    def stop_argv(self) -> list[str]:
-        """``heartbeat -k``: the orderly shutdown, to run on the node."""
-        return [str(self.binary), "-k"]
-
 
 def _mkdir(path: Path, mode: int, uid: int, gid: int) -> None:
     path.mkdir(exist_ok=True)

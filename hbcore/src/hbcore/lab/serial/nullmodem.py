@@ -11,6 +11,7 @@ SIGUSR1 cuts the cable (bytes are read and discarded), SIGUSR2 restores it. The 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import signal
@@ -45,10 +46,8 @@ def forward(master_a: int, master_b: int, cable: _Cable) -> None:
             except BlockingIOError:
                 continue
             if cable.connected and data:
-                try:
+                with contextlib.suppress(BlockingIOError):
                     os.write(other[fd], data)
-                except BlockingIOError:
-                    pass
 
 
 def main(argv: list[str]) -> None:

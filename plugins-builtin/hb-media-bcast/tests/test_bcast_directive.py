@@ -1,0 +1,16 @@
+"""bcast: one path per interface, any number of interfaces and lines."""
+
+from hb_hookspecs import Directive, Form, Repeat
+from hb_media_bcast import hb_register_directives
+from hb_media_bcast.directives import BCAST
+
+
+def test_registers_bcast_as_a_per_token_medium() -> None:
+    registered: list[Directive] = []
+    hb_register_directives(registered.append)
+    assert registered == [BCAST]
+    assert (BCAST.form, BCAST.repeat, BCAST.is_medium) == (Form.PER_TOKEN, Repeat.ACCUMULATE, True)
+
+
+def test_the_value_is_the_interface_name() -> None:
+    assert BCAST.parse("eth1") == "eth1"
