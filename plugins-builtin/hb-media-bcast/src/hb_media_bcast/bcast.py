@@ -10,6 +10,7 @@ full socket buffer drops the packet, as a lossy link would.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import socket
 import struct
@@ -40,7 +41,9 @@ def bound_socket(interface: str) -> socket.socket:
         sock.setblocking(False)
     except OSError as error:
         sock.close()
-        raise OSError(error.errno, f"cannot bind to interface {interface}: {error.strerror}") from None
+        raise OSError(
+            error.errno, f"cannot bind to interface {interface}: {error.strerror}"
+        ) from None
     return sock
 
 
@@ -67,7 +70,10 @@ class BcastMedium:
             self._rx.bind(("", self.port))
         except OSError as error:
             await self.stop()
-            raise OSError(error.errno, f"bcast {self.name}: cannot listen on port {self.port}: {error.strerror}") from None
+            raise OSError(
+                error.errno,
+                f"bcast {self.name}: cannot listen on port {self.port}: {error.strerror}",
+            ) from None
         rx = self._rx
         receive = rx.recv
 
@@ -86,10 +92,9 @@ class BcastMedium:
     async def send(self, packet: bytes) -> None:
         if self._tx is None:
             return
-        try:
+        # A full socket buffer drops the packet, as a congested link would.
+        with contextlib.suppress(BlockingIOError, InterruptedError):
             self._tx.sendto(packet, self._destination)
-        except (BlockingIOError, InterruptedError):
-            pass  # socket buffer full: drop, as a congested link would
 
     async def stop(self) -> None:
         if self._rx is not None:

@@ -33,7 +33,8 @@ class NodeCommand(Protocol):
 
 @dataclass(frozen=True)
 class TemplateCommand:
-    """A shell-like command line; ``{node}`` is replaced by the node's name.
+    """A shell-like command line; ``{node}`` is replaced by the node's name. It runs from
+    ``/`` inside the node, so give the program as an absolute path or a name on ``PATH``.
 
     ``TemplateCommand("hb start --foreground --node-name {node}")``
     """
