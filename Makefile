@@ -20,7 +20,10 @@ dev: $(BIN)/hb
 demo: dev
 	$(BIN)/hb --version
 	$(BIN)/hb plugins list
-	$(BIN)/hb check -c tests/fixtures/seed/ha.d
+	@# git keeps no file modes: check a copy whose authkeys is 0600, as heartbeat demands.
+	rm -rf $(VENV)/demo-ha.d && cp -r tests/fixtures/seed/ha.d $(VENV)/demo-ha.d
+	chmod 600 $(VENV)/demo-ha.d/authkeys
+	$(BIN)/hb check -c $(VENV)/demo-ha.d
 
 test: dev
 	$(BIN)/python -m pytest

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from hbcore.cli.check_summary import problem_line, summary_lines
+from hbcore.cli.check_summary import summary_lines
 from hbcore.cli.options import load_selected, plugin_selection_options
 from hbcore.config.configuration import load_configuration
 
@@ -51,7 +51,7 @@ def check(
     errors = config.errors(strict)
     if errors:
         for problem in config.problems:
-            click.echo(problem_line(problem, strict), err=True)
+            click.echo(problem.render(strict), err=True)
         click.echo(f"hb check: {config_dir}: {len(errors)} error(s)", err=True)
         raise SystemExit(1)
     click.echo(f"hb check: {config_dir}: OK")
@@ -60,4 +60,4 @@ def check(
     if config.problems:
         click.echo(f"{len(config.problems)} warning(s):")
     for problem in config.problems:
-        click.echo(problem_line(problem, strict))
+        click.echo(problem.render(strict))

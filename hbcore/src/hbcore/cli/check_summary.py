@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 from hbcore.config.configuration import Configuration
-from hbcore.config.problems import Problem
 
 
 def duration(ms: int) -> str:
     """``2 s`` for whole seconds, ``250 ms`` otherwise."""
     return f"{ms // 1000} s" if ms % 1000 == 0 else f"{ms} ms"
-
-
-def problem_line(problem: Problem, strict: bool) -> str:
-    """``ha.cf:12: what; fix``, with ``warning:`` before what does not stop the check."""
-    prefix = "" if problem.is_error(strict) else "warning: "
-    return f"{problem.location}: {prefix}{problem.problem}; {problem.fix}"
 
 
 def summary_lines(config: Configuration) -> list[str]:

@@ -78,7 +78,7 @@ def start(
         runner.write_pid_file(paths.pid_file)
     except runner.StartRefused as refused:
         for problem in refused.problems:
-            click.echo(str(problem), err=True)
+            click.echo(problem.render(strict=True), err=True)
         click.echo("Heartbeat not started: configuration error.", err=True)
         sys.exit(1)
     try:

@@ -59,9 +59,14 @@ class Problem:
         """True when this problem stops ``hb check`` (``strict``: also host problems)."""
         return self.severity is Severity.ERROR or (strict and self.severity is Severity.HOST)
 
-    def __str__(self) -> str:
-        prefix = "" if self.severity is Severity.ERROR else "warning: "
+    def render(self, strict: bool = False) -> str:
+        """``file:line: what is wrong; how to fix``, with ``warning:`` before what does not
+        stop ``hb check`` (``strict``: host problems count as errors)."""
+        prefix = "" if self.is_error(strict) else "warning: "
         return f"{self.location}: {prefix}{self.problem}; {self.fix}"
+
+    def __str__(self) -> str:
+        return self.render()
 
 
 class ConfigError(Exception):
