@@ -33,6 +33,7 @@ lint: dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy hookspecs/src
+	MYPYPATH=hookspecs/src:hbcore/src $(BIN)/mypy hbcore/src
 
 clean:
 	rm -rf $(VENV)

@@ -7,7 +7,6 @@ import time
 
 import pluggy
 from hb_hookspecs import HbHookSpecs, hookimpl
-
 from hbcore.events import notify
 
 

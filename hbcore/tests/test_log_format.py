@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import structlog
-
 from hbcore.log import LogTargets, configure_logging
 
 LINE = re.compile(r"^[A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d linuxha1 heartbeat: \[\d+\]: (\S+): (.*)$")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import types
 from collections.abc import Callable, Iterator
+from importlib.metadata import EntryPoint
 
 import pytest
 from hb_hookspecs import (
@@ -17,8 +18,6 @@ from hb_hookspecs import (
     hookimpl,
 )
 from hb_hookspecs.arguments import boolean
-from importlib.metadata import EntryPoint
-
 from hbcore.plugins import Selection, load_plugins
 
 _EVERYTHING = Selection()

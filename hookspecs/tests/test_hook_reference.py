@@ -49,9 +49,5 @@ def test_hookspec_is_documented_with_its_exact_signature(name: str) -> None:
 
 
 def test_only_resolution_is_firstresult() -> None:
-    firstresult = [
-        name
-        for name in HOOK_NAMES
-        if getattr(getattr(HbHookSpecs, name), "hb_spec")["firstresult"]
-    ]
+    firstresult = [name for name in HOOK_NAMES if getattr(HbHookSpecs, name).hb_spec["firstresult"]]
     assert firstresult == ["hb_resolve_resource"]
