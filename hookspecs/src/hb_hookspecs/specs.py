@@ -112,7 +112,9 @@ class HbHookSpecs:
 
         Implementations are tried in pluggy's order (last registered first; use
         ``tryfirst``/``trylast``): the IPaddr shorthand is ``tryfirst``, the generic script
-        lookup ``trylast``.
+        lookup ``trylast``. A plugin that recognises the token as its own but finds it malformed
+        (``IPaddr::10.0.0.300``) raises ``ArgumentError(problem, fix)``, which the core reports
+        at the token's haresources line.
 
         **When called:** when the configuration is loaded (``hb check``, ``hb start``), once per
         token, and again when haresources changes.

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from hb_hookspecs import ResourceContext
+from hb_hookspecs import ArgumentError, ResourceContext
 
 from hbcore.config.core_arguments import ClientChild
 from hbcore.config.directive_hints import (
@@ -23,7 +23,7 @@ from hbcore.config.directive_hints import (
     resource_distribution,
 )
 from hbcore.config.hacf import HaCf
-from hbcore.config.haresources import HaResources
+from hbcore.config.haresources import HaResources, Resource
 from hbcore.config.node_names import NODEINFO
 from hbcore.config.problems import Location, Problem, Severity
 from hbcore.plugins import PluginSet
@@ -134,23 +134,40 @@ def resource_context(config_dir: Path) -> ResourceContext:
 def check_resources(
     haresources: HaResources, plugins: PluginSet, context: ResourceContext
 ) -> list[Problem]:
-    """Every resource token must be handled by a loaded plugin (which finds its script)."""
+    """Every resource token must be handled by a loaded plugin (which finds its script).
+
+    A token its plugin finds malformed is an error of the file; a missing script or plugin is
+    a fact of this host.
+    """
     problems: list[Problem] = []
     for group in haresources.groups:
         for resource in group.resources:
-            if plugins.resolve_resource(resource.token, context) is not None:
-                continue
-            distribution = resource_distribution(resource.script)
-            fix = install_hint(distribution)
-            if distribution == SCRIPT_DISTRIBUTION:
-                where = " or ".join(str(directory) for directory in context.script_dirs)
-                fix += f"; it runs the script {resource.script} from {where}"
-            problems.append(
-                _host(
-                    resource.location, f"no installed plugin handles resource {resource.token}", fix
+            try:
+                agent = plugins.resolve_resource(resource.token, context)
+            except ArgumentError as error:
+                problems.append(
+                    Problem(resource.location, f"{resource.token}: {error.problem}", error.fix)
                 )
-            )
+                continue
+            if agent is None:
+                problems.append(_unhandled(resource, plugins, context))
     return problems
+
+
+def _unhandled(resource: Resource, plugins: PluginSet, context: ResourceContext) -> Problem:
+    distribution = resource_distribution(resource.script)
+    where = " or ".join(str(directory) for directory in context.script_dirs)
+    installed = any(record.distribution == distribution for record in plugins.active())
+    if installed and distribution == SCRIPT_DISTRIBUTION:
+        return _host(
+            resource.location,
+            f"Cannot locate resource script {resource.script}",
+            f"install it as an executable file in {where}",
+        )
+    fix = install_hint(distribution)
+    if distribution == SCRIPT_DISTRIBUTION:
+        fix += f"; it runs the script {resource.script} from {where}"
+    return _host(resource.location, f"no installed plugin handles resource {resource.token}", fix)
 
 
 def check_host(
