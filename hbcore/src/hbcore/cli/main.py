@@ -6,6 +6,7 @@ import click
 
 from hbcore import __version__
 from hbcore.cli.check_cmd import check
+from hbcore.cli.handover_cmd import standby, takeover
 from hbcore.cli.lab_cmd import lab_group
 from hbcore.cli.node_cmd import start, status, stop
 from hbcore.cli.plugins_cmd import plugins_group
@@ -43,6 +44,8 @@ cli.add_command(lab_group)
 cli.add_command(start)
 cli.add_command(stop)
 cli.add_command(status)
+cli.add_command(standby)
+cli.add_command(takeover)
 
 
 def main() -> None:

@@ -199,13 +199,14 @@ class Membership:
         )
 
     def live_peers(self) -> list[str]:
-        """Normal peers that are neither unheard nor dead, in table order."""
+        """Normal peers heard from and not dead, in table order."""
         return [
             state.name
             for state in self.nodes.values()
             if state.kind == NORMAL
             and state.name != self.local
-            and state.status not in (INIT, DEAD)
+            and state.last_heard is not None
+            and state.status != DEAD
         ]
 
     def _dead_interval_s(self, state: NodeState) -> float:

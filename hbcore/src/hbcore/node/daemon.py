@@ -32,10 +32,11 @@ from hbcore.membership.events import (
     ReturnedAfterPartition,
     StatusChanged,
 )
-from hbcore.membership.table import ACTIVE, INIT, UP, Membership, MembershipTimers
+from hbcore.membership.table import ACTIVE, INIT, NORMAL, UP, Membership, MembershipTimers
 from hbcore.node import rexmit
 from hbcore.node.outbound import Outbound
 from hbcore.node.settings import NodeSettings
+from hbcore.resources.binding import ResourceBinding
 from hbcore.state.generation import next_generation
 from hbcore.state.node_uuid import load_or_create_uuid
 from hbcore.wire import Decoded, Keyring, Message, decode
@@ -50,6 +51,8 @@ STARTUP_BONUS_S = 5.0
 """... for its first 5 s."""
 REQNODES_RETRY_S = 1.0
 SCAN_FLOOR_S = 0.005
+RESOURCE_MESSAGES = frozenset({"starting", "resource", "ask_resources", "shutdone", "hb_takeover"})
+"""Cluster messages handled by the resource manager."""
 """The timeout scan never runs more often than this."""
 
 
@@ -73,6 +76,7 @@ class Node:
         keyring: Keyring,
         media: Sequence[Medium],
         plugins: pluggy.PluginManager | None = None,
+        resources: ResourceBinding | None = None,
     ) -> None:
         self.settings = settings
         self.keyring = keyring
@@ -92,6 +96,7 @@ class Node:
         self.flow_control = True
         self.started_at = time.monotonic()
         self._outbound: Outbound | None = None
+        self.resources = None if resources is None else resources.bind(self._send)
         self._reqnodes_target: str | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._scan: asyncio.TimerHandle | None = None
@@ -160,6 +165,8 @@ class Node:
 
     async def _shut_down(self) -> None:
         log.info(f"Heartbeat shutdown in progress. ({os.getpid()})")
+        if self.resources is not None:
+            await self.resources.give_up_all()
         await self._send(Message.of(("t", "shutdone"), ("st", "dead")))
         log.info(f"{self.settings.name} Heartbeat shutdown complete.")
 
@@ -318,8 +325,11 @@ class Node:
             self._on_reqnodes(node)
         elif message_type == "repnodes":
             self._on_repnodes(node)
-        elif message_type == "shutdone" and node != self.settings.name:
-            log.info(f"Received shutdown notice from '{node}'.")
+        elif message_type in RESOURCE_MESSAGES:
+            if self.resources is not None:
+                self.resources.message(message_type, node, message)
+            elif message_type == "shutdone" and node != self.settings.name:
+                log.info(f"Received shutdown notice from '{node}'.")
 
     def _on_status(self, node: str, message: Message) -> None:
         if node == self.settings.name:
@@ -418,6 +428,8 @@ class Node:
         self.membership.comm_up = True
         log.info("Comm_now_up(): updating status to active")
         self._set_local_status(ACTIVE)
+        if self.resources is not None:
+            self.resources.comm_up(self.membership.live_peers())
 
     # ------------------------------------------------------------------ timeouts
 
@@ -449,6 +461,9 @@ class Node:
             if isinstance(event, NodeDied):
                 self.peers[event.node].sequence.reset()
                 self._requester.forget(event.node)
+                is_normal = self.membership.nodes[event.node].kind == NORMAL
+                if self.resources is not None and is_normal:
+                    self.resources.node_died(event.node)
                 self._notify(
                     "hb_node_status_changed",
                     node=event.node,

@@ -25,5 +25,5 @@ def snapshot(node: Node, plugins: list[str]) -> dict[str, Any]:
             }
             for state in table.nodes.values()
         ],
-        "resources": "none",
+        "resources": "none" if node.resources is None else node.resources.holding,
     }

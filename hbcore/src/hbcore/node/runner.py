@@ -11,7 +11,7 @@ import contextlib
 import os
 import signal
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from hb_hookspecs import Medium
 
 from hbcore import __version__
 from hbcore.config.configuration import Configuration, load_configuration
+from hbcore.config.host_checks import resource_context
 from hbcore.config.problems import Location, Problem
 from hbcore.control.server import ControlServer
 from hbcore.log import LogTargets, configure_logging
@@ -28,6 +29,9 @@ from hbcore.node.plugin_settings import PluginSettings
 from hbcore.node.report import snapshot
 from hbcore.node.settings import NodeSettings, settings_from
 from hbcore.plugins import PluginSet
+from hbcore.resources.binding import ResourceBinding
+from hbcore.resources.groups import Group, GroupTable
+from hbcore.resources.holdings import parse_hold
 from hbcore.state.paths import NodePaths
 from hbcore.wire import Keyring
 
@@ -53,6 +57,7 @@ class Prepared:
     keyring: Keyring
     media: list[Medium]
     plugins: PluginSet
+    groups: GroupTable
 
 
 def prepare(paths: NodePaths, plugins: PluginSet, node_name: str | None = None) -> Prepared:
@@ -94,7 +99,22 @@ def prepare(paths: NodePaths, plugins: PluginSet, node_name: str | None = None) 
         )
     if problems:
         raise StartRefused(problems)
-    return Prepared(configuration, settings, configuration.authkeys.keyring(), media, plugins)
+    groups = resource_groups(configuration, plugins, settings.name)
+    return Prepared(
+        configuration, settings, configuration.authkeys.keyring(), media, plugins, groups
+    )
+
+
+def resource_groups(configuration: Configuration, plugins: PluginSet, node: str) -> GroupTable:
+    """The haresources groups with their agents (every token resolves: prepare checked)."""
+    context = replace(resource_context(configuration.config_dir), environment={"HA_CURHOST": node})
+    groups: list[Group] = []
+    haresources = configuration.haresources
+    for line in haresources.groups if haresources is not None else ():
+        tokens = tuple(resource.token for resource in line.resources)
+        agents = tuple(plugins.resolve_resource(token, context) for token in tokens)
+        groups.append(Group(line.key, line.node, tokens, tuple(a for a in agents if a)))
+    return GroupTable(groups, node)
 
 
 def log_targets(
@@ -133,7 +153,14 @@ def run(prepared: Prepared, targets: LogTargets) -> int:
 async def _serve(prepared: Prepared) -> int:
     settings = prepared.settings
     stopping = asyncio.Event()
-    node = Node(settings, prepared.keyring, prepared.media, prepared.plugins.manager)
+    auto_failback = prepared.configuration.hacf.auto_failback
+    if auto_failback == "legacy":
+        log.warning(
+            "auto_failback legacy: hb negotiates resources as with 'auto_failback on' "
+            "(heartbeat's legacy ip-request exchange is not implemented yet)"
+        )
+    binding = ResourceBinding(prepared.groups, auto_failback != "off", prepared.plugins.manager)
+    node = Node(settings, prepared.keyring, prepared.media, prepared.plugins.manager, binding)
     plugin_names = [record.name for record in prepared.plugins.active()]
 
     def status(_request: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -143,7 +170,20 @@ async def _serve(prepared: Prepared) -> int:
         stopping.set()
         return {"stopping": True}
 
-    control = ControlServer(settings.paths.control_socket, {"status": status, "stop": stop})
+    def standby(request: Mapping[str, Any]) -> Mapping[str, Any]:
+        hold = parse_hold(str(request.get("hold", "all")))
+        if node.resources is None or hold is None:
+            return {"refused": "no resources are managed here"}
+        return {"refused": node.resources.request_standby(hold)}
+
+    def takeover(request: Mapping[str, Any]) -> Mapping[str, Any]:
+        if node.resources is None:
+            return {"refused": "no resources are managed here"}
+        node.resources.request_takeover(str(request.get("hold", "all")))
+        return {"refused": None}
+
+    handlers = {"status": status, "stop": stop, "standby": standby, "takeover": takeover}
+    control = ControlServer(settings.paths.control_socket, handlers)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stopping.set)

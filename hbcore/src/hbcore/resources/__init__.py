@@ -1,0 +1,1 @@
+"""Resources: haresources groups, who holds them, and acquiring and releasing them."""

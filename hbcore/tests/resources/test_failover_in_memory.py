@@ -1,0 +1,197 @@
+"""Resource negotiation between nodes in one process: start-up, takeover on death, failback,
+standby, clean shutdown. A shared world records who runs each resource, so a moment with two
+owners fails the test."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from hb_auth_sha1.sha1 import Sha1Authenticator
+from hb_hookspecs import AuthMethod, KeyRule
+from hbcore.config.timers import Timers
+from hbcore.node.daemon import Node
+from hbcore.node.settings import NodeSettings
+from hbcore.resources.binding import ResourceBinding
+from hbcore.resources.groups import Group, GroupTable
+from hbcore.resources.holdings import Hold
+from hbcore.state.paths import NodePaths
+from hbcore.wire import Keyring
+from structlog.testing import capture_logs
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "node"))
+from memory_bus import MemoryBus  # noqa: E402
+
+TIMERS = Timers(keepalive=50, deadtime=300, warntime=200, initdead=600, deadping=300)
+SHA1 = AuthMethod("sha1", KeyRule.REQUIRED, Sha1Authenticator, "test")
+NAMES = ("linuxha1", "linuxha2")
+
+
+class World:
+    """Who runs what, across every node; any double ownership is recorded."""
+
+    def __init__(self) -> None:
+        self.owners: dict[str, set[str]] = {}
+        self.conflicts: list[str] = []
+
+    def start(self, resource: str, node: str) -> None:
+        owners = self.owners.setdefault(resource, set())
+        owners.add(node)
+        if len(owners) > 1:
+            self.conflicts.append(f"{resource} owned by {sorted(owners)}")
+
+    def owner(self, resource: str) -> set[str]:
+        return self.owners.get(resource, set())
+
+
+class FakeAgent:
+    def __init__(self, world: World, resource: str, node: str) -> None:
+        self.world, self.name, self.node = world, resource, node
+
+    async def start(self) -> None:
+        await asyncio.sleep(0.01)
+        self.world.start(self.name, self.node)
+
+    async def stop(self) -> None:
+        await asyncio.sleep(0.01)
+        self.world.owner(self.name).discard(self.node)
+
+    async def status(self) -> bool:
+        return self.node in self.world.owner(self.name)
+
+    def describe(self) -> str:
+        return f"fake {self.name}"
+
+
+def binding(world: World, node: str) -> ResourceBinding:
+    groups = [
+        Group(
+            "10.0.0.1",
+            "linuxha1",
+            ("10.0.0.1", "httpd"),
+            (FakeAgent(world, "10.0.0.1", node), FakeAgent(world, "httpd", node)),
+        ),
+        Group("10.0.0.2", "linuxha2", ("10.0.0.2",), (FakeAgent(world, "10.0.0.2", node),)),
+    ]
+    return ResourceBinding(GroupTable(groups, node), True, local_takeover_delay_s=0.3)
+
+
+def make_node(tmp: Path, name: str, bus: MemoryBus, world: World) -> Node:
+    settings = NodeSettings(name, NAMES, (), TIMERS, NodePaths(tmp / name, tmp / name, tmp / name))
+    keyring = Keyring(1, {1: (SHA1, b"secret")})
+    return Node(settings, keyring, [bus.medium(name)], resources=binding(world, name))
+
+
+class Running:
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.stopping = asyncio.Event()
+        self.task = asyncio.create_task(node.run(self.stopping))
+
+    async def stop(self) -> None:
+        self.stopping.set()
+        await asyncio.wait_for(self.task, 5)
+
+    def kill(self) -> None:
+        self.task.cancel()
+
+
+async def wait_for(predicate: Callable[[], bool], timeout: float = 8.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.01)
+
+
+@asynccontextmanager
+async def pair(tmp: Path, bus: MemoryBus, world: World) -> AsyncIterator[dict[str, Running]]:
+    nodes = {name: Running(make_node(tmp, name, bus, world)) for name in NAMES}
+    try:
+        yield nodes
+    finally:
+        for running in nodes.values():
+            running.kill()
+        await asyncio.gather(*(r.task for r in nodes.values()), return_exceptions=True)
+
+
+def settled(world: World, expected: dict[str, str]) -> Callable[[], bool]:
+    return lambda: all(world.owner(r) == {n} for r, n in expected.items())
+
+
+HOME = {"10.0.0.1": "linuxha1", "httpd": "linuxha1", "10.0.0.2": "linuxha2"}
+
+
+def test_each_node_takes_its_own_groups_at_start(tmp_path: Path) -> None:
+    world = World()
+
+    async def scenario() -> None:
+        async with pair(tmp_path, MemoryBus(), world) as nodes:
+            await wait_for(settled(world, HOME))
+            await wait_for(lambda: nodes["linuxha1"].node.resources.holding == "local")
+
+    asyncio.run(scenario())
+    assert world.conflicts == []
+
+
+def test_death_moves_the_groups_and_return_moves_them_back(tmp_path: Path) -> None:
+    world = World()
+
+    async def scenario() -> None:
+        bus = MemoryBus()
+        async with pair(tmp_path, bus, world) as nodes:
+            await wait_for(settled(world, HOME))
+            await asyncio.sleep(0.7)  # past initdead
+            nodes["linuxha2"].kill()
+            world.owners["10.0.0.2"].discard("linuxha2")  # the machine died with it
+            await wait_for(settled(world, {r: "linuxha1" for r in HOME}))
+            nodes["linuxha2"] = Running(make_node(tmp_path, "linuxha2", bus, world))
+            await wait_for(settled(world, HOME))
+
+    with capture_logs() as logs:
+        asyncio.run(scenario())
+    events = [entry["event"] for entry in logs]
+    assert "Resources being acquired from linuxha2." in events
+    assert "Taking over resource group 10.0.0.2" in events
+    assert "linuxha2 wants to go standby [foreign]" not in events
+    assert "linuxha1 wants to go standby [foreign]" in events
+    assert world.conflicts == []
+
+
+def test_standby_hands_everything_to_the_peer(tmp_path: Path) -> None:
+    world = World()
+
+    async def scenario() -> None:
+        async with pair(tmp_path, MemoryBus(), world) as nodes:
+            await wait_for(settled(world, HOME))
+            await wait_for(lambda: nodes["linuxha2"].node.resources.holding == "local")
+            assert nodes["linuxha1"].node.resources.request_standby(Hold.ALL) is None
+            await wait_for(settled(world, {r: "linuxha2" for r in HOME}))
+
+    with capture_logs() as logs:
+        asyncio.run(scenario())
+    events = [entry["event"] for entry in logs]
+    assert "linuxha1 wants to go standby [all]" in events
+    assert "Standby resource acquisition done [all]." in events
+    assert world.conflicts == []
+
+
+def test_clean_stop_gives_everything_to_the_peer_at_once(tmp_path: Path) -> None:
+    world = World()
+
+    async def scenario() -> None:
+        async with pair(tmp_path, MemoryBus(), world) as nodes:
+            await wait_for(settled(world, HOME))
+            await nodes["linuxha1"].stop()
+            await wait_for(settled(world, {r: "linuxha2" for r in HOME}), timeout=1.0)
+
+    with capture_logs() as logs:
+        asyncio.run(scenario())
+    events = [entry["event"] for entry in logs]
+    assert "All HA resources relinquished." in events
+    assert "Received shutdown notice from 'linuxha1'." in events
+    assert world.conflicts == []
