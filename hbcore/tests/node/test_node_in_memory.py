@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,11 +15,9 @@ from hbcore.config.timers import Timers
 from hbcore.node.daemon import Node
 from hbcore.node.settings import NodeSettings
 from hbcore.state.paths import NodePaths
+from hbcore.testing.memory_bus import MemoryBus
 from hbcore.wire import Keyring
 from structlog.testing import capture_logs
-
-sys.path.insert(0, str(Path(__file__).parent))
-from memory_bus import MemoryBus
 
 TIMERS = Timers(keepalive=50, deadtime=300, warntime=200, initdead=600, deadping=300)
 SHA1 = AuthMethod("sha1", KeyRule.REQUIRED, Sha1Authenticator, "test")

@@ -5,7 +5,6 @@ owners fails the test."""
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,11 +18,9 @@ from hbcore.resources.binding import ResourceBinding
 from hbcore.resources.groups import Group, GroupTable
 from hbcore.resources.holdings import Hold
 from hbcore.state.paths import NodePaths
+from hbcore.testing.memory_bus import MemoryBus
 from hbcore.wire import Keyring
 from structlog.testing import capture_logs
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "node"))
-from memory_bus import MemoryBus  # noqa: E402
 
 TIMERS = Timers(keepalive=50, deadtime=300, warntime=200, initdead=600, deadping=300)
 SHA1 = AuthMethod("sha1", KeyRule.REQUIRED, Sha1Authenticator, "test")

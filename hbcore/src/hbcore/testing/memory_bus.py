@@ -16,11 +16,13 @@ class MemoryBus:
         self.sent: list[bytes] = []
 
     def medium(self, owner: str) -> MemoryMedium:
+        """A new medium of ``owner`` attached to this segment."""
         medium = MemoryMedium(self, owner)
         self.members.append(medium)
         return medium
 
     def carry(self, sender: MemoryMedium, packet: bytes) -> None:
+        """Deliver ``packet`` to every member that is not cut off."""
         self.sent.append(packet)
         if sender.owner in self.cut:
             return

@@ -1,0 +1,1 @@
+"""Test helpers for hb and its plugins: in-process media and clusters."""
