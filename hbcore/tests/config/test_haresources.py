@@ -24,8 +24,6 @@ def test_the_address_shorthand_is_ipaddr() -> None:
     resources, _ = parse_haresources("linuxha1 192.168.85.3/27/192.168.85.16\n", NODES)
     resource = resources.groups[0].resources[0]
     assert (resource.script, resource.arguments) == ("IPaddr", ("192.168.85.3/27/192.168.85.16",))
-    assert resource.address is not None
-    assert resource.address.broadcast == "192.168.85.16"
 
 
 def test_script_arguments_split_on_double_colons() -> None:
@@ -35,8 +33,7 @@ def test_script_arguments_split_on_double_colons() -> None:
     maid, filesystem, ipaddr = resources.groups[0].resources
     assert (maid.script, maid.arguments) == ("maid", ("vacuum",))
     assert filesystem.arguments == ("/dev/drbd0", "/srv", "ext4")
-    assert maid.address is None
-    assert ipaddr.address is not None and ipaddr.address.netmask == "24"
+    assert (ipaddr.script, ipaddr.arguments) == ("IPaddr", ("10.0.0.1/24",))
 
 
 def test_comments_blanks_and_continuations() -> None:

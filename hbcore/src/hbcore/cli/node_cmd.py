@@ -131,10 +131,12 @@ def status(run_dir: Path, as_json: bool, query: tuple[str, ...]) -> None:
         report = None
         reason = str(error)
     if query:
-        code, lines = answer(report, list(query))
-        for line in lines:
+        reply = answer(report, list(query))
+        for line in reply.out:
             click.echo(line)
-        sys.exit(code)
+        for line in reply.err:
+            click.echo(line, err=True)
+        sys.exit(reply.code)
     if report is None:
         click.echo(f"Heartbeat is stopped on this machine. ({reason})", err=True)
         sys.exit(1)

@@ -14,7 +14,6 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from hbcore.config.ipaddr_argument import IpAddrArgument, parse_ipaddr_argument
 from hbcore.config.node_names import normalize
 from hbcore.config.problems import Location, Problem, Severity
 
@@ -31,13 +30,6 @@ class Resource:
     script: str
     arguments: tuple[str, ...]
     location: Location
-
-    @property
-    def address(self) -> IpAddrArgument | None:
-        """For IPaddr/IPaddr2 resources, their parsed argument."""
-        if self.script in IPADDR_SCRIPTS and self.arguments:
-            return parse_ipaddr_argument(self.arguments[0])
-        return None
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,6 @@ class Prepared:
     keyring: Keyring
     media: list[Medium]
     plugins: PluginSet
-    groups: GroupTable
 
 
 def prepare(paths: NodePaths, plugins: PluginSet, node_name: str | None = None) -> Prepared:
@@ -99,14 +98,15 @@ def prepare(paths: NodePaths, plugins: PluginSet, node_name: str | None = None) 
         )
     if problems:
         raise StartRefused(problems)
-    groups = resource_groups(configuration, plugins, settings.name)
-    return Prepared(
-        configuration, settings, configuration.authkeys.keyring(), media, plugins, groups
-    )
+    return Prepared(configuration, settings, configuration.authkeys.keyring(), media, plugins)
 
 
 def resource_groups(configuration: Configuration, plugins: PluginSet, node: str) -> GroupTable:
-    """The haresources groups with their agents (every token resolves: prepare checked)."""
+    """The haresources groups with their agents (every token resolves: prepare checked).
+
+    Called on the running loop, so that agents can warm up what they need (scapy for the
+    gratuitous ARP) long before a takeover needs it.
+    """
     context = replace(resource_context(configuration.config_dir), environment={"HA_CURHOST": node})
     groups: list[Group] = []
     haresources = configuration.haresources
@@ -159,7 +159,8 @@ async def _serve(prepared: Prepared) -> int:
             "auto_failback legacy: hb negotiates resources as with 'auto_failback on' "
             "(heartbeat's legacy ip-request exchange is not implemented yet)"
         )
-    binding = ResourceBinding(prepared.groups, auto_failback != "off", prepared.plugins.manager)
+    groups = resource_groups(prepared.configuration, prepared.plugins, settings.name)
+    binding = ResourceBinding(groups, auto_failback != "off", prepared.plugins.manager)
     node = Node(settings, prepared.keyring, prepared.media, prepared.plugins.manager, binding)
     plugin_names = [record.name for record in prepared.plugins.active()]
 

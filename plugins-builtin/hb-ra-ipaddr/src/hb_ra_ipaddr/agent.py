@@ -1,0 +1,193 @@
+"""The IPaddr / IPaddr2 resource agent: one service address on this node.
+
+``start`` completes what the token leaves open from the kernel (see :mod:`placement`), adds the
+address and returns; the gratuitous ARPs follow in a background task. ``status`` asks the
+kernel whether the address is on its interface (any interface when the token names none and
+this agent has not placed it). ``stop`` removes the address wherever ``status`` would find it,
+whoever added it: the resource *is* the address, as with heartbeat's IPaddr2, so a node that
+restarts with the address left over from before can still give it up. An address found present
+at ``start`` is left as it is (IPaddr2 exits at once with success, sending no ARP).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from hb_hookspecs import ResourceError
+
+from hb_ra_ipaddr import warmup
+from hb_ra_ipaddr.argument import IPADDR, AddressSpec, IPAddress
+
+if TYPE_CHECKING:
+    from hb_ra_ipaddr.netlink import Address, Link, Netlink
+
+log = logging.getLogger("hb.ra.ipaddr")
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where ``start`` put the address."""
+
+    interface: str
+    index: int
+    prefixlen: int
+    label: str | None
+    broadcast: str | None
+
+
+class IpAddrAgent:
+    """A :class:`hb_hookspecs.ResourceAgent` for one IPaddr, IPaddr2 or IPv6addr token."""
+
+    def __init__(self, token: str, spec: AddressSpec) -> None:
+        self.name = token
+        self.spec = spec
+        self.placement: Placement | None = None
+        self._announcing: asyncio.Task[None] | None = None
+        warmup.begin_if_running()
+
+    def describe(self) -> str:
+        placed = self.placement
+        if placed is None:
+            return str(self.spec)
+        text = f"{self.spec.agent} {self.spec.address}/{placed.prefixlen} on "
+        text += placed.label or placed.interface
+        return text + (f" broadcast {placed.broadcast}" if placed.broadcast else "")
+
+    async def start(self) -> None:
+        await warmup.netlink_ready()
+        from hb_ra_ipaddr.netlink import KernelError, netlink
+
+        try:
+            async with netlink() as kernel:
+                links = {link.name: link for link in await kernel.links()}
+                names = {link.index: link.name for link in links.values()}
+                held = await self._held(kernel, names)
+                if held:
+                    log.info(f"{self.describe()} is already up")
+                    return
+                placement = await self._place(kernel, links, names)
+                added = await kernel.add(
+                    placement.index,
+                    self.spec.address,
+                    placement.prefixlen,
+                    _ip4(placement.broadcast),
+                    placement.label,
+                )
+        except KernelError as error:
+            raise ResourceError(f"{self.spec}: {error}") from error
+        self.placement = placement
+        if added:
+            log.info(f"{self.describe()} added")
+            self._announce(placement.interface, links[placement.interface].mac)
+
+    async def stop(self) -> None:
+        await warmup.netlink_ready()
+        from hb_ra_ipaddr.netlink import KernelError, netlink
+
+        if self._announcing is not None:
+            self._announcing.cancel()
+            self._announcing = None
+        try:
+            async with netlink() as kernel:
+                names = {link.index: link.name for link in await kernel.links()}
+                for held in await self._held(kernel, names):
+                    await kernel.delete(held.interface, held.address, held.prefixlen)
+                    where = names.get(held.interface, held.interface)
+                    log.info(f"{self.spec.agent} {held.address} removed from {where}")
+        except KernelError as error:
+            raise ResourceError(f"{self.spec}: {error}") from error
+        self.placement = None
+
+    async def status(self) -> bool:
+        try:
+            await warmup.netlink_ready()
+            from hb_ra_ipaddr.netlink import netlink
+
+            async with netlink() as kernel:
+                names = {link.index: link.name for link in await kernel.links()}
+                return bool(await self._held(kernel, names))
+        except Exception as error:
+            # The contract: answer, never raise. A kernel we cannot ask holds nothing for us.
+            log.warning(f"cannot tell whether {self.spec} is up: {error}")
+            return False
+
+    def _interface(self) -> str | None:
+        if self.placement is not None:
+            return self.placement.interface
+        return self.spec.interface
+
+    async def _held(self, kernel: Netlink, names: dict[int, str]) -> list[Address]:
+        """This address on our interface (on any, when we have none yet)."""
+        interface = self._interface()
+        return [
+            held
+            for held in await kernel.addresses(self.spec.address.version)
+            if held.address == self.spec.address
+            and (interface is None or names.get(held.interface) == interface)
+        ]
+
+    async def _place(
+        self, kernel: Netlink, links: dict[str, Link], names: dict[int, str]
+    ) -> Placement:
+        from hb_ra_ipaddr.netlink import KernelError
+        from hb_ra_ipaddr.placement import choose_route, default_broadcast, free_label
+
+        spec = self.spec
+        wanted = None
+        if spec.interface is not None:
+            if spec.interface not in links:
+                raise KernelError(f"there is no interface {spec.interface}")
+            wanted = links[spec.interface].index
+        prefixlen = spec.prefixlen
+        index = wanted
+        if prefixlen is None or index is None:
+            route = choose_route(spec.address, await kernel.routes(spec.address.version), wanted)
+            if route is None:
+                where = f" on {spec.interface}" if spec.interface else ""
+                raise KernelError(
+                    f"no connected route{where} contains {spec.address}; "
+                    f"name the interface and netmask ({spec.agent}::{_example(spec)})"
+                )
+            if prefixlen is None and route.network.prefixlen == 0:
+                raise KernelError(f"Cannot use default route w/o netmask [{spec.address}]")
+            prefixlen = route.network.prefixlen if prefixlen is None else prefixlen
+            index = route.interface
+        interface = names[index]
+        broadcast = None
+        label = spec.label
+        if spec.address.version == 4:
+            broadcast = spec.broadcast or default_broadcast(spec.address, prefixlen)
+            if label is None and spec.agent == IPADDR:
+                taken = {held.label for held in await kernel.addresses(4) if held.label}
+                label = free_label(interface, taken)
+        return Placement(
+            interface, index, prefixlen, label, None if broadcast is None else str(broadcast)
+        )
+
+    def _announce(self, interface: str, mac: str) -> None:
+        self._announcing = asyncio.get_running_loop().create_task(
+            _announce(interface, self.spec.address, mac, self.spec.agent == IPADDR)
+        )
+
+
+async def _announce(interface: str, address: IPAddress, mac: str, ipaddr: bool) -> None:
+    await warmup.packets_ready()
+    try:
+        from hb_ra_ipaddr.announce import IPADDR2_SCHEDULE, IPADDR_SCHEDULE, announce
+    except ImportError as error:
+        log.warning(f"cannot announce {address} on {interface}: {error}")
+        return
+    await announce(interface, address, mac, IPADDR_SCHEDULE if ipaddr else IPADDR2_SCHEDULE)
+
+
+def _ip4(text: str | None) -> ipaddress.IPv4Address | None:
+    return None if text is None else ipaddress.IPv4Address(text)
+
+
+def _example(spec: AddressSpec) -> str:
+    bits = 64 if spec.address.version == 6 else 24
+    return f"{spec.address}/{bits}/eth0"

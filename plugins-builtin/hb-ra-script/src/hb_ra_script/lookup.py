@@ -1,0 +1,81 @@
+"""From a haresources token to the script it names, as ResourceManager's ``canonname``,
+``resource2script``, ``resource2arg`` and ``scriptpath`` do it. Looks at files, runs nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from hb_hookspecs import ArgumentError, ResourceContext
+
+# ResourceManager's ``isip``: the case pattern [0-9]*.[0-9]*.[0-9]*.[0-9]*, whose stars match
+# anything. Such a token means IPaddr::TOKEN, which is hb-ra-ipaddr's to handle.
+_ADDRESS_SHORTHAND = re.compile(r"[0-9].*\.[0-9].*\.[0-9].*\.[0-9]", re.DOTALL)
+
+ARGUMENT_SEPARATOR = "::"
+
+
+class Style(enum.Enum):
+    """Which calling convention a script follows, decided by the directory it was found in."""
+
+    HEARTBEAT = "heartbeat"
+    """A heartbeat ``resource.d`` script: ``status`` is read from its output."""
+    LSB = "lsb"
+    """An LSB init script (``/etc/init.d``): ``status`` is read from its exit code."""
+
+
+@dataclass(frozen=True)
+class ScriptToken:
+    """A haresources token split into the script name and its arguments."""
+
+    token: str
+    script: str
+    args: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LocatedScript:
+    """The executable a token runs, and the convention it follows."""
+
+    path: Path
+    style: Style
+
+
+def is_address_shorthand(token: str) -> bool:
+    """True for ``192.168.85.3``-like tokens, which heartbeat reads as ``IPaddr::TOKEN``."""
+    return _ADDRESS_SHORTHAND.match(token) is not None
+
+
+def split_token(token: str) -> ScriptToken:
+    """``maid::vacuum`` is the script ``maid`` with the argument ``vacuum``.
+
+    Empty arguments (``a::::b``) are dropped, as the shell drops them when ResourceManager
+    expands ``$arg``. A script name with a ``/`` raises ``ArgumentError``: heartbeat would look
+    outside its script directories.
+    """
+    script, *args = token.split(ARGUMENT_SEPARATOR)
+    if "/" in script:
+        raise ArgumentError(
+            f"resource script name '{script}' contains '/'",
+            "name a script of resource.d or /etc/init.d without a directory",
+        )
+    return ScriptToken(token, script, tuple(arg for arg in args if arg))
+
+
+def locate(script: str, context: ResourceContext) -> LocatedScript | None:
+    """The first regular, executable file named ``script`` in ``context.script_dirs``.
+
+    A script found in ``CONFIG_DIR/resource.d`` follows heartbeat's convention; one found in
+    any other directory (``/etc/init.d``) is an LSB init script.
+    """
+    resource_dir = context.config_dir / "resource.d"
+    for directory in context.script_dirs:
+        path = Path(directory) / script
+        if path.is_file() and os.access(path, os.X_OK):
+            style = Style.HEARTBEAT if Path(directory) == resource_dir else Style.LSB
+            return LocatedScript(path, style)
+    return None
