@@ -24,6 +24,7 @@ demo: dev
 	rm -rf $(VENV)/demo-ha.d && cp -r tests/fixtures/seed/ha.d $(VENV)/demo-ha.d
 	chmod 600 $(VENV)/demo-ha.d/authkeys
 	$(BIN)/hb check -c $(VENV)/demo-ha.d
+	$(BIN)/hb demo
 
 test: dev
 	$(BIN)/python -m pytest

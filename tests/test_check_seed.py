@@ -73,4 +73,4 @@ def test_host_problems_fail_only_under_strict(tmp_path: Path) -> None:
     assert _check(config_dir).exit_code == 0
     strict = _check(config_dir, "--strict")
     assert strict.exit_code == 1
-    assert "no installed plugin handles resource httpd" in strict.output
+    assert "haresources:1: Cannot locate resource script httpd" in strict.output

@@ -119,22 +119,33 @@ CL_STATUS_QUERIES = [
     ["bogus"],
 ]
 
+STOPPED_QUERIES = [["hbstatus"], ["listnodes"], ["nodestatus"], ["nodestatus", "{peer}"], ["bogus"]]
 
-def test_hb_status_answers_like_cl_status_and_heartbeat_hears_hb_shut_down() -> None:
+
+def test_hb_status_answers_like_cl_status_running_and_stopped_and_heartbeat_hears_hb_stop() -> None:
     with Lab.create(LabSpec(nodes=2, client=False)) as lab:
         lab.write_config(_config(Bcast(("eth1",)), "sha1"))
         heartbeat, hb = _start_mixed_cluster(lab)
-        for template in CL_STATUS_QUERIES:
-            real = heartbeat.run(
-                ["cl_status", *(word.format(peer="linuxha2") for word in template)], check=False
-            )
-            ours = hb.run(
-                [str(HB), "status", *(word.format(peer="linuxha1") for word in template)],
-                check=False,
-            )
-            assert (ours.returncode, ours.stdout) == (real.returncode, real.stdout), template
+        _assert_same_answers(heartbeat, hb, CL_STATUS_QUERIES)
 
         mark = heartbeat.log_mark()
         hb.run([str(HB), "stop"])
         heartbeat.wait_for_log("Received shutdown notice from 'linuxha2'.", 5, after=mark)
         assert _rejections(heartbeat) == []
+
+        heartbeat.kill()
+        _assert_same_answers(heartbeat, hb, STOPPED_QUERIES)
+
+
+def _assert_same_answers(heartbeat: Node, hb: Node, queries: list[list[str]]) -> None:
+    """Each query gives the same exit code and output from cl_status on the heartbeat node as
+    from ``hb status`` on the hb node (asked about the other node where a query names one)."""
+    for template in queries:
+        real = heartbeat.run(
+            ["cl_status", *(word.format(peer="linuxha2") for word in template)], check=False
+        )
+        ours = hb.run(
+            [str(HB), "status", *(word.format(peer="linuxha1") for word in template)],
+            check=False,
+        )
+        assert (ours.returncode, ours.stdout) == (real.returncode, real.stdout), template

@@ -169,3 +169,13 @@ def test_next_deadline_is_the_earliest_possible_death() -> None:
     assert abs(table.next_deadline(24.9) - 25.001) < 1e-9
     table.check_timeouts(25.5)
     assert abs(table.next_deadline(25.5) - 25.751) < 1e-9
+
+
+def test_a_dead_node_that_restarted_is_not_returning_after_partition() -> None:
+    table = comm_up_with_peer_heard(at=20.0)
+    table.check_timeouts(26.0)
+    table.node_restarted("linuxha2")
+    assert table.status_arrived("linuxha2", "init", None, 30.0) == []
+    assert table.status_arrived("linuxha2", "up", None, 30.1) == [
+        StatusChanged("linuxha2", "up", "init")
+    ]

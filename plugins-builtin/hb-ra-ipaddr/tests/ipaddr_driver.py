@@ -43,4 +43,9 @@ async def run(token: str, steps: list[Any]) -> list[dict[str, Any]]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(run(sys.argv[1], json.loads(sys.argv[2])))))
+    # The node runs its loop on uvloop where installed: the agent must work there too.
+    try:
+        from uvloop import run as run_loop
+    except ImportError:
+        run_loop = asyncio.run
+    print(json.dumps(run_loop(run(sys.argv[1], json.loads(sys.argv[2])))))

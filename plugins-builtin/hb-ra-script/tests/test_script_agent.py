@@ -258,3 +258,9 @@ def test_a_cancelled_action_kills_the_script(host: Host, run: Runner, tmp_path: 
 
     run(cancel_midway())
     assert not _alive(int(pid_file.read_text()))
+
+
+def test_a_script_killed_by_a_signal_reports_it_as_the_shell_would(host: Host, run: Runner) -> None:
+    host.script(host.resource_dir, "crash", "kill -9 $$")
+    with pytest.raises(ResourceError, match="Return code 137 from"):
+        run(host.agent("crash").start())

@@ -2,7 +2,8 @@
 output and exit codes: 0 OK, 1 normal failure (node not up, link not up, heartbeat stopped),
 11 parameter error (unknown query, missing argument, unknown node for ``nodestatus``), 13
 unknown error (unknown node or link for the link queries). As cl_status does, extra arguments
-are ignored and ``listnodes`` lists the nodes last configured first."""
+are ignored, ``listnodes`` lists the nodes last configured first, and with no node running
+every query but ``hbstatus`` fails on standard error (it cannot sign on)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ USAGE = (
     "queries: hbstatus | listnodes | nodestatus NODE | listhblinks NODE | "
     "hblinkstatus NODE LINK | rscstatus"
 )
+SIGNON_FAILED = "Cannot signon with heartbeat"
+SIGNON_REASON = "REASON: hb_api_signon: Can't initiate connection to heartbeat"
 ARGUMENTS = {
     "hbstatus": 0,
     "listnodes": 0,
@@ -40,12 +43,14 @@ def answer(report: dict[str, Any] | None, query: list[str]) -> Answer:
     command, arguments = query[0], query[1:]
     if command not in ARGUMENTS:
         return Answer(BAD_PARAMETER, err=(f"{command}: invalid sub-command.", USAGE))
+    if command == "hbstatus":
+        if report is None:
+            return Answer(FAILURE, ("Heartbeat is stopped on this machine.",))
+        return Answer(OK, ("Heartbeat is running on this machine.",))
+    if report is None:
+        return Answer(FAILURE, err=(SIGNON_FAILED, SIGNON_REASON))
     if len(arguments) < ARGUMENTS[command]:
         return Answer(BAD_PARAMETER, err=("Not enough parameters.", USAGE))
-    if report is None:
-        return Answer(FAILURE, ("Heartbeat is stopped on this machine.",))
-    if command == "hbstatus":
-        return Answer(OK, ("Heartbeat is running on this machine.",))
     if command == "rscstatus":
         return Answer(OK, (str(report["resources"]),))
     nodes = {node["name"]: node for node in report["nodes"]}

@@ -6,6 +6,7 @@ import click
 
 from hbcore import __version__
 from hbcore.cli.check_cmd import check
+from hbcore.cli.demo_cmd import demo
 from hbcore.cli.handover_cmd import standby, takeover
 from hbcore.cli.lab_cmd import lab_group
 from hbcore.cli.node_cmd import start, status, stop
@@ -46,6 +47,7 @@ cli.add_command(stop)
 cli.add_command(status)
 cli.add_command(standby)
 cli.add_command(takeover)
+cli.add_command(demo)
 
 
 def main() -> None:

@@ -141,8 +141,12 @@ class Membership:
         return events
 
     def node_restarted(self, node: str) -> None:
-        """``node`` came back with a new generation: forget its status history."""
-        self.nodes[node].last_status_at = None
+        """``node`` came back with a new generation: forget its status history (a restart is
+        not a return after a partition)."""
+        state = self.nodes[node]
+        state.last_status_at = None
+        if state.status == DEAD:
+            state.status = INIT
 
     def ping_answered(self, node: str, link: str, now: float) -> list[MembershipEvent]:
         """A ping node answered: it is alive (status ``ping``)."""

@@ -212,18 +212,16 @@ def write_pid_file(path: Path) -> None:
 
 
 def read_pid_file(path: Path) -> int | None:
-    """The pid in ``path`` when that process is alive, else None."""
+    """The pid in ``path`` when that process is alive (a zombie is dead), else None."""
     try:
         pid = int(path.read_text().split()[0])
     except (OSError, ValueError, IndexError):
         return None
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
         return None
-    except PermissionError:
-        return pid
-    return pid
+    return None if stat.rsplit(")", 1)[-1].split()[0] == "Z" else pid
 
 
 def remove_pid_file(path: Path) -> None:

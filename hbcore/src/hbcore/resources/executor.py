@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 
 import structlog
-from hb_hookspecs import ResourceAgent, ResourceError
+from hb_hookspecs import ResourceAgent
 
 from hbcore.resources.groups import Group
 
@@ -65,11 +65,11 @@ class Executor:
     async def _take(self, group: Group) -> bool:
         log.info(f"Acquiring resource group: {group.line}", group=group.key)
         for agent in group.agents:
-            if await agent.status():
+            if await _running(agent):
                 continue
             try:
                 await agent.start()
-            except ResourceError as error:
+            except Exception as error:  # an agent's bug fails its group, never the node
                 log.critical(
                     f"Giving up resources due to failure of {agent.name}",
                     group=group.key,
@@ -92,14 +92,23 @@ class Executor:
             try:
                 await agent.stop()
                 return
-            except ResourceError as error:
+            except Exception as error:  # an agent's bug counts as a failed stop
                 if attempt == STOP_RETRIES:
                     break
                 log.error(f"Resource STOP of {agent.name} failed, retrying: {error}")
                 await asyncio.sleep(self._retry_interval)
-        if await agent.status():
+        if await _running(agent):
             log.critical(f"Resource STOP failure of {agent.name}. Reboot required!")
         else:
             log.warning(
                 f"Resource {agent.name} stop failed but it is stopped: probably not LSB-compliant"
             )
+
+
+async def _running(agent: ResourceAgent) -> bool:
+    """The agent's status; an agent that breaks its promise never to raise counts as stopped."""
+    try:
+        return await agent.status()
+    except Exception as error:  # contract breach by a plugin: log it, do not crash
+        log.error(f"status of {agent.name} failed: {type(error).__name__}: {error}")
+        return False

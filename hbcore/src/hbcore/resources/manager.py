@@ -337,13 +337,15 @@ class ResourceManager:
     # ------------------------------------------------------------------ acting
 
     def _acquire(self, hold: Hold, done: str, info: str | None = None) -> None:
-        self._spawn(self._acquire_then_announce(hold, done, info))
-
-    async def _acquire_then_announce(self, hold: Hold, done: str, info: str | None) -> None:
+        """Claim ``hold`` at once, as heartbeat does, so that a peer asking meanwhile hears
+        we hold it; then acquire it (one action at a time) and announce the result."""
         wanted = hold & ~self.i_hold
+        self.i_hold |= wanted
+        self._spawn(self._acquire_then_announce(wanted, done, info))
+
+    async def _acquire_then_announce(self, wanted: Hold, done: str, info: str | None) -> None:
         if wanted:
             await self.executor.acquire(self.groups.select(wanted))
-            self.i_hold |= wanted
         await self._announce(done, info)
 
     async def _announce(self, done: str, info: str | None = None) -> None:

@@ -14,7 +14,8 @@ timeout" warning is logged once per stall.
 
 A line that reports end of file or an I/O error (the other end closed, a USB adapter pulled)
 is closed at once, so a dead descriptor cannot keep the loop busy; it is reopened every
-``reopen_interval`` seconds until the device works again.
+``reopen_interval`` seconds until the device works again. Meanwhile what is sent is dropped,
+as on a pulled cable; the peer's retransmission requests fill the gap.
 
 On a pty, CRTSCTS is accepted and ignored (ptys have no modem lines), as is the baud rate, so
 tests on ptys use the same settings as a real line.

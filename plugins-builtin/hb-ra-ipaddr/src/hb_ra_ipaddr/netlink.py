@@ -6,19 +6,23 @@ Import this module only after :func:`hb_ra_ipaddr.warmup.netlink_ready`: it impo
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import ipaddress
 import socket
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pyroute2 import AsyncIPRoute  # type: ignore[import-untyped]
 from pyroute2.netlink.exceptions import NetlinkError  # type: ignore[import-untyped]
 
 from hb_ra_ipaddr.argument import IPAddress
 from hb_ra_ipaddr.placement import Route
+
+T = TypeVar("T")
 
 MAIN_TABLE = 254
 RTN_UNICAST = 1
@@ -48,18 +52,49 @@ class KernelError(Exception):
 
 
 class Netlink:
-    """One netlink socket in the current network namespace."""
+    """One netlink socket in the current network namespace.
+
+    pyroute2's ``AsyncIPRoute`` needs asyncio's own loop (uvloop cannot open netlink sockets),
+    so every request runs on :func:`on_netlink_loop`'s private loop; callers just await.
+    """
 
     def __init__(self, ipr: Any) -> None:
         self._ipr = ipr
 
     async def links(self) -> list[Link]:
+        """Every interface."""
+        return await on_netlink_loop(self._links())
+
+    async def routes(self, version: int) -> list[Route]:
+        """The unicast routes of the main table, in the kernel's order."""
+        return await on_netlink_loop(self._routes(version))
+
+    async def addresses(self, version: int) -> list[Address]:
+        """Every address of the family."""
+        return await on_netlink_loop(self._addresses(version))
+
+    async def add(
+        self,
+        interface: int,
+        address: IPAddress,
+        prefixlen: int,
+        broadcast: ipaddress.IPv4Address | None,
+        label: str | None,
+    ) -> bool:
+        """Add the address; False when the interface holds it already (EEXIST)."""
+        return await on_netlink_loop(self._add(interface, address, prefixlen, broadcast, label))
+
+    async def delete(self, interface: int, address: IPAddress, prefixlen: int) -> bool:
+        """Delete the address; False when it was already gone (EADDRNOTAVAIL)."""
+        return await on_netlink_loop(self._delete(interface, address, prefixlen))
+
+    async def _links(self) -> list[Link]:
         return [
             Link(int(m["index"]), str(m.get("IFLA_IFNAME")), str(m.get("IFLA_ADDRESS") or ""))
             async for m in await self._ipr.get_links()
         ]
 
-    async def routes(self, version: int) -> list[Route]:
+    async def _routes(self, version: int) -> list[Route]:
         """The unicast routes of the main table, in the kernel's order."""
         family = socket.AF_INET if version == 4 else socket.AF_INET6
         routes = []
@@ -78,7 +113,7 @@ class Netlink:
             )
         return routes
 
-    async def addresses(self, version: int) -> list[Address]:
+    async def _addresses(self, version: int) -> list[Address]:
         family = socket.AF_INET if version == 4 else socket.AF_INET6
         found = []
         async for m in await self._ipr.get_addr(family=family):
@@ -95,7 +130,7 @@ class Netlink:
             )
         return found
 
-    async def add(
+    async def _add(
         self,
         interface: int,
         address: IPAddress,
@@ -124,7 +159,7 @@ class Netlink:
             raise KernelError(f"cannot add {address}/{prefixlen}: {_reason(error)}") from error
         return True
 
-    async def delete(self, interface: int, address: IPAddress, prefixlen: int) -> bool:
+    async def _delete(self, interface: int, address: IPAddress, prefixlen: int) -> bool:
         """Delete the address; False when it was already gone (EADDRNOTAVAIL)."""
         try:
             await self._ipr.addr("del", index=interface, address=str(address), prefixlen=prefixlen)
@@ -139,12 +174,33 @@ class Netlink:
 async def netlink() -> AsyncIterator[Netlink]:
     """A netlink socket for one action, closed afterwards."""
     try:
-        async with AsyncIPRoute() as ipr:
-            yield Netlink(ipr)
+        ipr = await on_netlink_loop(_open())
     except NetlinkError as error:
         raise KernelError(_reason(error)) from error
     except OSError as error:
         raise KernelError(f"netlink: {error}") from error
+    try:
+        yield Netlink(ipr)
+    finally:
+        await on_netlink_loop(ipr.__aexit__(None, None, None))
+
+
+async def _open() -> Any:
+    return await AsyncIPRoute().__aenter__()
+
+
+_loop: asyncio.AbstractEventLoop | None = None
+_loop_lock = threading.Lock()
+
+
+async def on_netlink_loop(work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work`` on a private asyncio loop in a daemon thread, and await its result."""
+    global _loop
+    with _loop_lock:
+        if _loop is None:
+            _loop = asyncio.new_event_loop()
+            threading.Thread(target=_loop.run_forever, name="hb-netlink", daemon=True).start()
+    return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, _loop))
 
 
 def _reason(error: Any) -> str:

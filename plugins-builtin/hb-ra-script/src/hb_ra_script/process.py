@@ -112,11 +112,15 @@ async def _exec(
 
 
 async def _terminate(pgid: int, script: _ScriptProtocol) -> None:
-    """SIGTERM to the script's process group, SIGKILL to what is left after a grace."""
+    """SIGTERM to the script's process group, SIGKILL to what is left after a grace.
+
+    Not even SIGKILL ends a process stuck in the kernel (a dead NFS mount), so the wait after
+    it is bounded too: the action has failed either way, and is reported now.
+    """
     _signal_group(pgid, signal.SIGTERM)
     await asyncio.wait([script.exited], timeout=KILL_GRACE_SECONDS)
     _signal_group(pgid, signal.SIGKILL)
-    await script.exited
+    await asyncio.wait([script.exited], timeout=KILL_GRACE_SECONDS)
 
 
 def _signal_group(pgid: int, signum: int) -> None:
