@@ -159,7 +159,7 @@ def test_death_moves_the_groups_and_return_moves_them_back(tmp_path: Path) -> No
     assert world.conflicts == []
 
 
-def test_standby_hands_everything_to_the_peer(tmp_path: Path) -> None:
+def test_standby_hands_everything_to_the_peer_and_it_stays_there(tmp_path: Path) -> None:
     world = World()
 
     async def scenario() -> None:
@@ -168,6 +168,8 @@ def test_standby_hands_everything_to_the_peer(tmp_path: Path) -> None:
             await wait_for(lambda: nodes["linuxha2"].node.resources.holding == "local")
             assert nodes["linuxha1"].node.resources.request_standby(Hold.ALL) is None
             await wait_for(settled(world, {r: "linuxha2" for r in HOME}))
+            await asyncio.sleep(1.0)  # auto failback must not undo a standby
+            assert settled(world, {r: "linuxha2" for r in HOME})()
 
     with capture_logs() as logs:
         asyncio.run(scenario())

@@ -89,6 +89,9 @@ class ResourceManager:
         self.peer: str | None = None
         self.standby = Standby.NOT
         self.standby_hold = Hold.NONE
+        self.needs_failback = False
+        """True while we hold the peer's groups because it died or left: auto failback
+        gives them back when it returns."""
         self._tasks: set[asyncio.Task[None]] = set()
         self._timers: dict[str, asyncio.TimerHandle] = {}
 
@@ -108,6 +111,7 @@ class ResourceManager:
         if self.peer is None:
             self.state = State.STABLE
             self.other_stable = True
+            self.needs_failback = True
             self._acquire(Hold.ALL, "Initial resource acquisition complete (alone)")
             return
         self.state = State.STARTING
@@ -143,6 +147,7 @@ class ResourceManager:
         for group in self.groups.of_node(node):
             log.info(f"Taking over resource group {group.key}")
         self.state = State.STABLE
+        self.needs_failback = True
         self._acquire(
             Hold.ALL, f"mach_down takeover complete for node {node}.", info="req_our_resources()"
         )
@@ -239,6 +244,7 @@ class ResourceManager:
         self.peer = None
         self._cancel_standby("Cancelling pending standby operation")
         self.state = State.STABLE
+        self.needs_failback = True
         self._acquire(Hold.ALL, f"Dead node {node} gave up resources.")
 
     # ------------------------------------------------------------------ standby
@@ -272,6 +278,8 @@ class ResourceManager:
         self._cancel_timer("standby")
         log.info(f"standby: {node} can take our {hold.word} resources")
         self.i_hold &= ~hold
+        if Hold.FOREIGN in hold:
+            self.needs_failback = False
         self._spawn(self._release_for_standby(hold))
 
     async def _release_for_standby(self, hold: Hold) -> None:
@@ -324,7 +332,9 @@ class ResourceManager:
     # ------------------------------------------------------------------ auto failback
 
     def _consider_auto_failback(self) -> None:
-        if not self.auto_failback or Hold.FOREIGN not in self.i_hold:
+        """Give the peer's groups back once both are stable, if we took them because it was
+        gone (not when it handed them over by standby)."""
+        if not self.auto_failback or not self.needs_failback or Hold.FOREIGN not in self.i_hold:
             return
         if self.peer is None or self.standby is not Standby.NOT:
             return

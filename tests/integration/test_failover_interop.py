@@ -1,0 +1,102 @@
+"""The cluster address moves between hb and the real heartbeat 3.0.6, both ways.
+
+linuxha1 is the preferred node of the group ``IPaddr2::10.77.1.100/24/eth0`` (heartbeat runs
+its own IPaddr2 agent, hb its hb-ra-ipaddr), ``auto_failback on``. In each direction: the
+preferred node takes the address; killed like a dead machine (every process, its public cable,
+its address gone as after a reboot) the other node takes it over; back again, the group fails
+back; ``hb_standby`` (heartbeat's tool, or ``hb standby``) on the owner hands it over, and it
+stays there. The address is never held by both nodes at the moments checked.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hbcore.lab import Bcast, ClusterConfig, HeartbeatCommand, Lab, LabSpec, Node, TemplateCommand
+from hbcore.lab import Timers as LabTimers
+from hbcore.lab.nodes.commands import NodeCommand
+
+pytestmark = [
+    pytest.mark.netns,
+    pytest.mark.skipif(os.geteuid() != 0, reason="network namespaces need root"),
+]
+
+HB = Path(sys.executable).with_name("hb")
+HB_START = TemplateCommand(f"{HB} start --foreground")
+ADDRESS = "10.77.1.100"
+CONFIG = ClusterConfig(
+    media=(Bcast(("eth1",)),),
+    timers=LabTimers(keepalive=0.2, deadtime=1, initdead=2),
+    resources=(f"linuxha1 IPaddr2::{ADDRESS}/24/eth0",),
+    auto_failback="on",
+)
+COLD_START_S = 40.0
+"""Both implementations wait up to 10 s for a stable peer before taking their own groups."""
+MOVE_S = 20.0
+
+
+def holds(node: Node) -> bool:
+    return ADDRESS in node.run(["ip", "-4", "addr", "show", "dev", "eth0"]).stdout
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not reached within {timeout} s: {what}")
+        time.sleep(0.05)
+
+
+def only(owner: Node, other: Node) -> Callable[[], bool]:
+    return lambda: holds(owner) and not holds(other)
+
+
+def die_like_a_machine(lab: Lab, node: Node) -> None:
+    node.kill()
+    lab.cut_link(node.name, "eth0")
+
+
+def reboot(lab: Lab, node: Node, command: NodeCommand) -> None:
+    node.run(["ip", "addr", "del", f"{ADDRESS}/24", "dev", "eth0"], check=False)
+    lab.restore_link(node.name, "eth0")
+    node.start(command)
+
+
+def run_scenario(
+    preferred_command: NodeCommand,
+    other_command: NodeCommand,
+    standby_argv: list[str],
+) -> None:
+    with Lab.create(LabSpec(nodes=2, client=False)) as lab:
+        lab.write_config(CONFIG)
+        preferred, other = lab.node("linuxha1"), lab.node("linuxha2")
+        preferred.start(preferred_command)
+        other.start(other_command)
+        wait_until(only(preferred, other), COLD_START_S, "the preferred node holds the address")
+        time.sleep(3)  # past initdead on both sides
+
+        die_like_a_machine(lab, preferred)
+        wait_until(lambda: holds(other), MOVE_S, "the survivor takes the address over")
+
+        time.sleep(2)
+        reboot(lab, preferred, preferred_command)
+        wait_until(only(preferred, other), MOVE_S, "the address fails back")
+
+        time.sleep(2)
+        preferred.run(standby_argv)
+        wait_until(only(other, preferred), MOVE_S, "standby hands the address over")
+        time.sleep(3)
+        assert only(other, preferred)(), "auto failback must not undo a standby"
+
+
+def test_heartbeat_preferred_and_hb_takes_over_fails_back_and_takes_standby() -> None:
+    run_scenario(HeartbeatCommand(), HB_START, ["/usr/share/heartbeat/hb_standby"])
+
+
+def test_hb_preferred_and_heartbeat_takes_over_fails_back_and_takes_standby() -> None:
+    run_scenario(HB_START, HeartbeatCommand(), [str(HB), "standby"])
