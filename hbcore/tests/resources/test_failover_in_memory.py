@@ -194,3 +194,28 @@ def test_clean_stop_gives_everything_to_the_peer_at_once(tmp_path: Path) -> None
     assert "All HA resources relinquished." in events
     assert "Received shutdown notice from 'linuxha1'." in events
     assert world.conflicts == []
+
+
+def test_healed_partition_makes_both_nodes_give_up_and_restart(tmp_path: Path) -> None:
+    world = World()
+
+    async def scenario() -> dict[str, Running]:
+        bus = MemoryBus()
+        async with pair(tmp_path, bus, world) as nodes:
+            await wait_for(settled(world, HOME))
+            await asyncio.sleep(0.7)  # past initdead
+            bus.cut.add("linuxha2")
+            await wait_for(lambda: world.owner("10.0.0.1") == {"linuxha1", "linuxha2"})
+            bus.cut.clear()
+            await asyncio.wait_for(
+                asyncio.gather(*(n.task for n in nodes.values()), return_exceptions=True), 10
+            )
+            return nodes
+
+    with capture_logs() as logs:
+        nodes = asyncio.run(scenario())
+    events = [entry["event"] for entry in logs]
+    assert "Cluster node linuxha2 returning after partition." in events
+    assert "Cluster node linuxha1 returning after partition." in events
+    assert all(running.node.restart_requested for running in nodes.values())
+    assert all(world.owner(resource) == set() for resource in HOME)

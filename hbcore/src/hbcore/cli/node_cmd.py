@@ -85,6 +85,9 @@ def start(
         status = runner.run(prepared, targets)
     finally:
         runner.remove_pid_file(paths.pid_file)
+    if status == runner.RESTART:
+        # The same command again, in this process: a new generation, a fresh negotiation.
+        os.execv(sys.argv[0], [sys.argv[0], *sys.argv[1:]])
     sys.exit(status)
 
 

@@ -15,6 +15,7 @@ import asyncio
 import os
 import random
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,8 +51,20 @@ STARTUP_DEADTIME_BONUS_MS = 2000
 STARTUP_BONUS_S = 5.0
 """... for its first 5 s."""
 REQNODES_RETRY_S = 1.0
+PARTITION_RESTART_DELAY_S = 2.0
+RECENTLY_DECODED = 8
 SCAN_FLOOR_S = 0.005
-RESOURCE_MESSAGES = frozenset({"starting", "resource", "ask_resources", "shutdone", "hb_takeover"})
+RESOURCE_MESSAGES = frozenset(
+    {
+        "starting",
+        "resource",
+        "ask_resources",
+        "shutdone",
+        "hb_takeover",
+        "ip-request",
+        "ip-request-resp",
+    }
+)
 """Cluster messages handled by the resource manager."""
 """The timeout scan never runs more often than this."""
 
@@ -96,6 +109,9 @@ class Node:
         self.flow_control = True
         self.started_at = time.monotonic()
         self._outbound: Outbound | None = None
+        self._stopping: asyncio.Event | None = None
+        self._recently_decoded: OrderedDict[bytes, Message] = OrderedDict()
+        self.restart_requested = False
         self.resources = None if resources is None else resources.bind(self._send)
         self._reqnodes_target: str | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -107,7 +123,12 @@ class Node:
     # ------------------------------------------------------------------ lifecycle
 
     async def run(self, stopping: asyncio.Event) -> None:
-        """Start the media, heartbeat until ``stopping`` is set, then shut down cleanly."""
+        """Start the media, heartbeat until ``stopping`` is set, then shut down cleanly.
+
+        After a partition heals the node stops itself the same way and sets
+        ``restart_requested``: its runner starts it again with a new generation.
+        """
+        self._stopping = stopping
         self._start_identity()
         await self._start_media()
         try:
@@ -216,12 +237,27 @@ class Node:
     # ------------------------------------------------------------------ receiving
 
     def packet_arrived(self, medium: str, packet: bytes) -> None:
-        """A medium delivered a packet: decode, authenticate, and process it."""
-        result = decode(packet, self.keyring)
-        if not isinstance(result, Decoded):
-            log.warning(f"packet on {medium} dropped: {result.reason}", medium=medium)
+        """A medium delivered a packet: decode, authenticate, and process it.
+
+        Our own packets heard back only refresh our link; a packet identical to one decoded
+        lately (the same message on a second medium) is not decoded again. Both shortcuts
+        depend only on the bytes, so replays are still caught by sequence tracking.
+        """
+        if self._outbound is not None and self._outbound.is_own(packet):
+            now = time.monotonic()
+            self._note_events(self.membership.packet_arrived(self.settings.name, medium, now))
             return
-        self._accept(result.message, medium)
+        message = self._recently_decoded.get(packet)
+        if message is None:
+            result = decode(packet, self.keyring)
+            if not isinstance(result, Decoded):
+                log.warning(f"packet on {medium} dropped: {result.reason}", medium=medium)
+                return
+            message = result.message
+            self._recently_decoded[packet] = message
+            if len(self._recently_decoded) > RECENTLY_DECODED:
+                self._recently_decoded.popitem(last=False)
+        self._accept(message, medium)
 
     def _loopback(self, message: Message) -> None:
         """Our own messages are processed locally before they go out."""
@@ -477,10 +513,24 @@ class Node:
                     status=event.status,
                     previous=event.previous,
                 )
+            elif isinstance(event, ReturnedAfterPartition) and self.resources is not None:
+                self._spawn(self._restart_after_partition())
             elif isinstance(event, LinkChanged):
                 self._notify(
                     "hb_link_status_changed", node=event.node, link=event.link, status=event.status
                 )
+
+    async def _restart_after_partition(self) -> None:
+        """Both sides of a healed partition may hold the same groups: like heartbeat, tell the
+        peer our status, and 2 s later give everything up and restart, so a fresh negotiation
+        decides who owns what."""
+        if self.restart_requested:
+            return
+        self.restart_requested = True
+        await self._send_status()
+        await asyncio.sleep(PARTITION_RESTART_DELAY_S)
+        if self._stopping is not None:
+            self._stopping.set()
 
     @staticmethod
     def _log_event(event: MembershipEvent) -> None:

@@ -12,8 +12,9 @@ import structlog
 from hb_hookspecs import Medium
 
 from hbcore.wire import Encoding, Keyring, Message, encode
-from hbcore.wire.header import SenderIdentity, add_header, is_unsequenced, load_average
+from hbcore.wire.header import LoadAverage, SenderIdentity, add_header, is_unsequenced
 
+RECENT_PACKETS = 16
 HISTORY_SIZE = 500
 """heartbeat's MAXMSGHIST: how many sent messages can be retransmitted."""
 
@@ -51,6 +52,9 @@ class Outbound:
         self.loopback = loopback
         self.last_seq = 0
         self.history: OrderedDict[int, Sent] = OrderedDict()
+        self.recent_packets: OrderedDict[bytes, None] = OrderedDict()
+        """The last packets sent, so that our own copies heard back need no decoding."""
+        self._load_average = LoadAverage()
         self._formats = sorted({medium.wire_format for medium in self.media})
 
     def stamp(self, message: Message, dest_uuid: bytes | None = None) -> Message:
@@ -60,7 +64,7 @@ class Outbound:
             self.last_seq += 1
             seq = self.last_seq
         return add_header(
-            message, self.sender, seq, int(time.time()), load_average(), dest_uuid=dest_uuid
+            message, self.sender, seq, int(time.time()), self._load_average(), dest_uuid=dest_uuid
         )
 
     def encode_all(self, message: Message) -> dict[str, bytes]:
@@ -78,9 +82,17 @@ class Outbound:
         await self.transmit(packets)
         return stamped
 
+    def is_own(self, packet: bytes) -> bool:
+        """True when ``packet`` is one we sent lately (heard back on a broadcast medium)."""
+        return packet in self.recent_packets
+
     async def transmit(self, packets: dict[str, bytes]) -> None:
         """Write already-encoded packets to every medium; a failing medium does not stop the
         others."""
+        for packet in packets.values():
+            self.recent_packets[packet] = None
+        while len(self.recent_packets) > RECENT_PACKETS:
+            self.recent_packets.popitem(last=False)
         for medium in self.media:
             try:
                 await medium.send(packets[medium.wire_format])

@@ -36,6 +36,8 @@ from hbcore.state.paths import NodePaths
 from hbcore.wire import Keyring
 
 HEARTBEAT_VERSION = "3.0.6"
+RESTART = -1
+"""What :func:`run` returns when the node must be started again (after a partition)."""
 
 log = structlog.get_logger("hb.node")
 
@@ -140,7 +142,8 @@ def log_targets(
 
 
 def run(prepared: Prepared, targets: LogTargets) -> int:
-    """Run the node until SIGTERM/SIGINT or ``hb stop``; return the exit status."""
+    """Run the node until SIGTERM/SIGINT or ``hb stop``; return the exit status, or
+    :data:`RESTART` when the node stopped itself to start again."""
     configure_logging(targets, prepared.settings.name)
     log.info(f"Configuration validated. Starting heartbeat {HEARTBEAT_VERSION} (hb {__version__})")
     try:
@@ -154,13 +157,10 @@ async def _serve(prepared: Prepared) -> int:
     settings = prepared.settings
     stopping = asyncio.Event()
     auto_failback = prepared.configuration.hacf.auto_failback
-    if auto_failback == "legacy":
-        log.warning(
-            "auto_failback legacy: hb negotiates resources as with 'auto_failback on' "
-            "(heartbeat's legacy ip-request exchange is not implemented yet)"
-        )
     groups = resource_groups(prepared.configuration, prepared.plugins, settings.name)
-    binding = ResourceBinding(groups, auto_failback != "off", prepared.plugins.manager)
+    binding = ResourceBinding(
+        groups, auto_failback == "on", prepared.plugins.manager, legacy=auto_failback == "legacy"
+    )
     node = Node(settings, prepared.keyring, prepared.media, prepared.plugins.manager, binding)
     plugin_names = [record.name for record in prepared.plugins.active()]
 
@@ -180,8 +180,7 @@ async def _serve(prepared: Prepared) -> int:
     def takeover(request: Mapping[str, Any]) -> Mapping[str, Any]:
         if node.resources is None:
             return {"refused": "no resources are managed here"}
-        node.resources.request_takeover(str(request.get("hold", "all")))
-        return {"refused": None}
+        return {"refused": node.resources.request_takeover(str(request.get("hold", "all")))}
 
     handlers = {"status": status, "stop": stop, "standby": standby, "takeover": takeover}
     control = ControlServer(settings.paths.control_socket, handlers)
@@ -191,6 +190,9 @@ async def _serve(prepared: Prepared) -> int:
     await control.start()
     try:
         await node.run(stopping)
+        if node.restart_requested:
+            log.info("Restarting heartbeat after the partition.")
+            return RESTART
     finally:
         await control.stop()
     return 0

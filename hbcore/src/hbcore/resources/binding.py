@@ -10,23 +10,27 @@ import pluggy
 from hbcore.events import notify
 from hbcore.resources.executor import Executor
 from hbcore.resources.groups import Group, GroupTable
-from hbcore.resources.manager import LOCAL_TAKEOVER_DELAY_S, ResourceManager, Send
+from hbcore.resources.legacy import LegacyResourceManager
+from hbcore.resources.manager import LOCAL_TAKEOVER_DELAY_S, ResourceManager
+from hbcore.resources.policy import ResourcePolicy, Send
 
 
 @dataclass
 class ResourceBinding:
     """Everything the resource manager needs except the node's send function, which
-    :meth:`bind` receives when the node exists."""
+    :meth:`bind` receives when the node exists. ``legacy`` is ``auto_failback legacy``: the
+    ip-request exchange, and ``auto_failback`` does not apply."""
 
     groups: GroupTable
     auto_failback: bool
     plugins: pluggy.PluginManager | None = None
     local_takeover_delay_s: float = LOCAL_TAKEOVER_DELAY_S
+    legacy: bool = False
     _events: set[asyncio.Task[None]] = field(default_factory=set)
 
-    def bind(self, send: Send) -> ResourceManager:
+    def bind(self, send: Send) -> ResourcePolicy:
         """The node's resource manager, sending through ``send``."""
-        manager: ResourceManager | None = None
+        manager: ResourcePolicy | None = None
 
         async def acquired(group: Group) -> None:
             self._event("hb_resources_acquired", group.key, list(group.tokens))
@@ -38,13 +42,13 @@ class ResourceBinding:
             assert manager is not None
             manager.group_failed(group)
 
-        manager = ResourceManager(
-            self.groups,
-            Executor(acquired, released, failed),
-            send,
-            self.auto_failback,
-            self.local_takeover_delay_s,
-        )
+        executor = Executor(acquired, released, failed)
+        if self.legacy:
+            manager = LegacyResourceManager(self.groups, executor, send)
+        else:
+            manager = ResourceManager(
+                self.groups, executor, send, self.auto_failback, self.local_takeover_delay_s
+            )
         return manager
 
     def _event(self, hook: str, group: str, resources: list[str]) -> None:

@@ -9,6 +9,7 @@ is added last by :func:`hbcore.wire.codec.encode`.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,12 +34,24 @@ def is_unsequenced(message_type: str) -> bool:
     return message_type.startswith("NS_")
 
 
-def load_average() -> str:
-    """The first line of /proc/loadavg, or ``n/a`` where there is none."""
-    try:
-        return LOADAVG.read_text().splitlines()[0]
-    except (OSError, IndexError):
-        return "n/a"
+class LoadAverage:
+    """The first line of /proc/loadavg (``n/a`` where there is none), read at most once per
+    ``max_age_s``: the kernel updates it every 5 s, and a node stamps it on every message."""
+
+    def __init__(self, max_age_s: float = 1.0) -> None:
+        self.max_age_s = max_age_s
+        self._value = "n/a"
+        self._read_at = -max_age_s
+
+    def __call__(self) -> str:
+        now = time.monotonic()
+        if now - self._read_at >= self.max_age_s:
+            self._read_at = now
+            try:
+                self._value = LOADAVG.read_text().splitlines()[0]
+            except (OSError, IndexError):
+                self._value = "n/a"
+        return self._value
 
 
 def add_header(
