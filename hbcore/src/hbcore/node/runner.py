@@ -36,6 +36,8 @@ from hbcore.state.paths import NodePaths
 from hbcore.wire import Keyring
 
 HEARTBEAT_VERSION = "3.0.6"
+DEFAULT_RTPRIO = 10
+"""A low SCHED_FIFO priority: above every ordinary process, below the kernel's own threads."""
 RESTART = -1
 """What :func:`run` returns when the node must be started again (after a partition)."""
 
@@ -146,6 +148,10 @@ def run(prepared: Prepared, targets: LogTargets) -> int:
     :data:`RESTART` when the node stopped itself to start again."""
     configure_logging(targets, prepared.settings.name)
     log.info(f"Configuration validated. Starting heartbeat {HEARTBEAT_VERSION} (hb {__version__})")
+    hacf = prepared.configuration.hacf
+    if hacf.value("realtime") is not False:
+        priority = hacf.value("rtprio")
+        use_realtime_priority(priority if isinstance(priority, int) else DEFAULT_RTPRIO)
     try:
         import uvloop
     except ImportError:  # uvloop is Linux-only; asyncio's loop does the same, a little slower
@@ -196,6 +202,19 @@ async def _serve(prepared: Prepared) -> int:
     finally:
         await control.stop()
     return 0
+
+
+def use_realtime_priority(priority: int) -> None:
+    """Run under SCHED_FIFO at ``priority``, as heartbeat does (``realtime on``, its default),
+    so that heartbeats keep their schedule on a busy machine. Resource scripts and other
+    children start with normal priority (SCHED_RESET_ON_FORK). A refusal is logged, not fatal."""
+    try:
+        policy = os.SCHED_FIFO | os.SCHED_RESET_ON_FORK
+        os.sched_setscheduler(0, policy, os.sched_param(priority))
+    except (OSError, AttributeError) as error:
+        log.warning(f"Unable to set real-time priority {priority}: {error}")
+    else:
+        log.info(f"Running with real-time priority SCHED_FIFO {priority}")
 
 
 def write_pid_file(path: Path) -> None:

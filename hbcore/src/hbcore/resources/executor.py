@@ -62,10 +62,11 @@ class Executor:
             for group in groups:
                 await self._give(group)
 
-    async def statuses(self, group: Group) -> list[bool]:
-        """Whether each resource of ``group`` runs, in start order (``ResourceManager status``).
-        Not serialised with actions: callers that need a settled answer order it themselves."""
-        return [await _running(agent) for agent in group.agents]
+    async def running(self, group: Group) -> bool:
+        """heartbeat's ``ResourceManager status KEY``: whether the group's first resource, its
+        key, runs. Not serialised with actions: a caller that needs a settled answer orders
+        it itself."""
+        return await _running(group.agents[0])
 
     async def _take(self, group: Group) -> bool:
         log.info(f"Acquiring resource group: {group.line}", group=group.key)

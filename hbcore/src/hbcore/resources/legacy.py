@@ -137,13 +137,13 @@ class LegacyResourceManager:
     # ------------------------------------------------------------------ requesting our groups
 
     async def _request_our_groups(self) -> None:
-        """req_our_resources and req_resource: ask for each of our groups not fully running."""
+        """req_our_resources and req_resource: ask for each of our groups not running."""
         ours = self.groups.of_node(self.me)
         if not ours:
             log.info(f"No local resources [{LISTKEYS} {self.me}] to acquire.")
             return
         for group in ours:
-            if all(await self.executor.statuses(group)):
+            if await self.executor.running(group):
                 self.held.add(group.key)
             elif self.peers:
                 await self._send(Message.of(("t", "ip-request"), ("ipaddr", group.key)))
@@ -154,10 +154,11 @@ class LegacyResourceManager:
     def _on_response(self, message: Message) -> None:
         """rc.d/ip-request-resp, from anyone: take the group when the answer is for us."""
         dest, key, ok = message.get("dest"), message.get("ipaddr"), message.get("ok")
-        if not key or (dest or "").lower() != self.me or ok != "OK":
+        if not key or (dest or "").lower() != self.me:
             return
         log.info(f"received ip-request-resp {key} {ok} {message.get('weown')}")
-        self._queue(lambda: self._take_requested(key))
+        if ok == "OK":
+            self._queue(lambda: self._take_requested(key))
 
     async def _take_requested(self, key: str) -> None:
         if self._stopping:
@@ -179,8 +180,10 @@ class LegacyResourceManager:
             self._queue(lambda: self._release_for(node, key))
 
     async def _release_for(self, node: str, key: str) -> None:
+        # heartbeat asks only the key resource; a group we started counts too, so the rest of
+        # it never keeps running here once its key resource has stopped.
         group = self.groups.by_key(key)
-        weown = group is not None and (key in self.held or any(await self.executor.statuses(group)))
+        weown = group is not None and (key in self.held or await self.executor.running(group))
         if group is not None and weown:
             self.held.discard(key)
             await self.executor.release([group])
