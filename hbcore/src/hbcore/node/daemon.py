@@ -36,6 +36,7 @@ from hbcore.membership.events import (
 from hbcore.membership.table import ACTIVE, INIT, NORMAL, UP, Membership, MembershipTimers
 from hbcore.node import rexmit
 from hbcore.node.outbound import Outbound
+from hbcore.node.rc_hooks import RcHooks
 from hbcore.node.settings import NodeSettings
 from hbcore.resources.binding import ResourceBinding
 from hbcore.state.generation import next_generation
@@ -54,6 +55,7 @@ REQNODES_RETRY_S = 1.0
 PARTITION_RESTART_DELAY_S = 2.0
 RECENTLY_DECODED = 8
 SCAN_FLOOR_S = 0.005
+"""The timeout scan never runs more often than this."""
 RESOURCE_MESSAGES = frozenset(
     {
         "starting",
@@ -66,7 +68,17 @@ RESOURCE_MESSAGES = frozenset(
     }
 )
 """Cluster messages handled by the resource manager."""
-"""The timeout scan never runs more often than this."""
+NATIVE_MESSAGES = RESOURCE_MESSAGES | {
+    "status",
+    "NS_rexmit",
+    "NS_nak_rexmit",
+    "NS_ackmsg",
+    "NS_st",
+    "reqnodes",
+    "repnodes",
+    "stonith",
+}
+"""Types hb handles (or, like ``stonith``, only notes) itself: no rc.d hook runs for them."""
 
 
 @dataclass
@@ -90,6 +102,7 @@ class Node:
         media: Sequence[Medium],
         plugins: pluggy.PluginManager | None = None,
         resources: ResourceBinding | None = None,
+        rc_hooks: RcHooks | None = None,
     ) -> None:
         self.settings = settings
         self.keyring = keyring
@@ -110,6 +123,7 @@ class Node:
         self.started_at = time.monotonic()
         self._outbound: Outbound | None = None
         self._stopping: asyncio.Event | None = None
+        self.rc_hooks = rc_hooks
         self._recently_decoded: OrderedDict[bytes, Message] = OrderedDict()
         self.restart_requested = False
         self.resources = None if resources is None else resources.bind(self._send)
@@ -177,6 +191,8 @@ class Node:
 
     async def _stop_media(self) -> None:
         self._requester.stop()
+        if self.rc_hooks is not None:
+            self.rc_hooks.stop()
         if self._scan is not None:
             self._scan.cancel()
         for task in list(self._tasks):
@@ -366,6 +382,8 @@ class Node:
                 self.resources.message(message_type, node, message)
             elif message_type == "shutdone" and node != self.settings.name:
                 log.info(f"Received shutdown notice from '{node}'.")
+        elif message_type not in NATIVE_MESSAGES and self.rc_hooks is not None:
+            self.rc_hooks.message(message_type, message)
 
     def _on_status(self, node: str, message: Message) -> None:
         if node == self.settings.name:

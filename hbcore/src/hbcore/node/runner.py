@@ -26,6 +26,7 @@ from hbcore.control.server import ControlServer
 from hbcore.log import LogTargets, configure_logging
 from hbcore.node.daemon import Node
 from hbcore.node.plugin_settings import PluginSettings
+from hbcore.node.rc_hooks import RcHooks
 from hbcore.node.report import snapshot
 from hbcore.node.settings import NodeSettings, settings_from
 from hbcore.plugins import PluginSet
@@ -167,7 +168,15 @@ async def _serve(prepared: Prepared) -> int:
     binding = ResourceBinding(
         groups, auto_failback == "on", prepared.plugins.manager, legacy=auto_failback == "legacy"
     )
-    node = Node(settings, prepared.keyring, prepared.media, prepared.plugins.manager, binding)
+    hooks = RcHooks(
+        settings.paths.config_dir,
+        settings.name,
+        nice_failback=auto_failback != "legacy",
+        status=lambda: node.local_status,
+    )
+    node = Node(
+        settings, prepared.keyring, prepared.media, prepared.plugins.manager, binding, hooks
+    )
     plugin_names = [record.name for record in prepared.plugins.active()]
 
     def status(_request: Mapping[str, Any]) -> Mapping[str, Any]:
