@@ -46,10 +46,8 @@ import argparse
 import json
 import os
 import random
-import signal
 import socket
 import statistics
-import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -57,62 +55,32 @@ from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from hbcore.lab import (
-    Bcast,
-    ClusterConfig,
-    HeartbeatCommand,
-    Lab,
-    LabSpec,
-    Node,
-    NodeCommand,
-    TemplateCommand,
-    Timers,
-)
-from hbcore.lab.net.pids import signal_in_netns
+from hbcore.lab import Bcast, ClusterConfig, Lab, LabSpec, Node
 from hbcore.lab.net.sockets import socket_in_netns
 from hbcore.lab.nodes.logs import wait_for_line
+from labbench import (
+    COMMANDS,
+    FAST,
+    FASTEST,
+    SLOW,
+    Setting,
+    fmt,
+    forget_pid_file,
+    progress,
+    ratio,
+    sigkill_node,
+    summary,
+)
 
-HB = Path(sys.executable).with_name("hb")
-COMMANDS: dict[str, NodeCommand] = {
-    "hb": TemplateCommand(f"{HB} start --foreground"),
-    "heartbeat": HeartbeatCommand(),
-}
 # hb refuses haresources tokens it has no agent for; a comment-only file holds no resources.
 RESOURCES = ("# no resources: this bench measures membership only",)
 LOG_POLL_S = 0.001
-ADVERTISE_PERIOD_S = 5.0  # a starting node advertises deadtime + 2 s for this long
 KILL_MARGIN_S = 1.5
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 REFERENCE_CPU_PCT = {1.0: 0.067, 0.1: 0.70, 0.01: 4.2}  # heartbeat, issue 3 / lab notes
 REFERENCE_RSS_MB = 41.6  # heartbeat's six processes together
 TARGET_RSS_MB = 40.0  # per hb node
-
-
-@dataclass(frozen=True)
-class Setting:
-    """One timer configuration (seconds) and its name in the tables."""
-
-    label: str
-    keepalive: float
-    deadtime: float
-    warntime: float
-    initdead: float
-
-    def timers(self) -> Timers:
-        return Timers(self.keepalive, self.deadtime, self.warntime, self.initdead)
-
-    @property
-    def target_s(self) -> float:
-        """The detection target: within deadtime + one keepalive."""
-        return self.deadtime + self.keepalive
-
-
-# warntime: three lost heartbeats; initdead: heartbeat's advice (>= 10 s) at 1 s, and four
-# deadtimes below that (it only warns); the kill waits past both anyway.
-SLOW = Setting("1 s / 5 s", 1.0, 5.0, 3.0, 10.0)
-FAST = Setting("100 ms / 500 ms", 0.1, 0.5, 0.3, 2.0)
-FASTEST = Setting("10 ms / 50 ms", 0.01, 0.05, 0.03, 2.0)
 
 
 @dataclass
@@ -167,10 +135,7 @@ def start_cluster(lab: Lab, implementation: str, cluster: ClusterConfig) -> floa
     monotonic time just before the start and wait until linuxha2 sees linuxha1 active."""
     for node in lab.nodes:
         node.kill()
-        # A reboot empties /run. Here it matters: PID 1 of this VM reaps orphans late, so a
-        # killed, daemonised heartbeat can linger as a zombie that the pid file check of
-        # either implementation (kill(pid, 0)) takes for a running node.
-        (node.dirs.run / "heartbeat.pid").unlink(missing_ok=True)
+        forget_pid_file(node)
     lab.write_config(cluster)
     observer = lab.node("linuxha2")
     mark = observer.log_mark()
@@ -216,23 +181,12 @@ class WireWatch:
         self._socket.close()
 
 
-def sigkill_node(node: Node) -> tuple[float, float]:
-    """SIGKILL every process of ``node``; return (time before the first signal, spread)."""
-    pids = node.pids()
-    before = time.monotonic()
-    for pid in pids:
-        signal_in_netns(node.netns, pid, signal.SIGKILL)
-    spread = time.monotonic() - before
-    node.kill()  # anything forked meanwhile, and wait until all are gone
-    return before, spread
-
-
 def detect_once(lab: Lab, implementation: str, setting: Setting, rng: random.Random) -> Detection:
     """Start a cluster, kill linuxha1 once detection runs on deadtime, time linuxha2's verdict."""
     started = start_cluster(lab, implementation, config(setting, ("eth1",)))
     victim, observer = lab.node("linuxha1"), lab.node("linuxha2")
     phase = rng.uniform(0, max(setting.keepalive, 0.25))
-    kill_at = started + max(setting.initdead, ADVERTISE_PERIOD_S) + KILL_MARGIN_S + phase
+    kill_at = started + setting.settled_after_s + KILL_MARGIN_S + phase
     watch = WireWatch(observer.netns, "eth1", victim.addresses["eth1"])
     time.sleep(max(0.0, kill_at - time.monotonic()))
     mark = observer.log_mark()
@@ -379,10 +333,6 @@ def idle_all(lab: Lab, settings: Sequence[Setting], settle_s: float, window_s: f
 # -- report -------------------------------------------------------------------------------------
 
 
-def progress(message: str) -> None:
-    print(f"  .. {message}", file=sys.stderr, flush=True)
-
-
 def by_key(items: Sequence[Detection], measure: str) -> Mapping[tuple[str, str], list[float]]:
     """(setting, implementation) -> the non-missing values of ``measure``."""
     groups: dict[tuple[str, str], list[float]] = {}
@@ -391,14 +341,6 @@ def by_key(items: Sequence[Detection], measure: str) -> Mapping[tuple[str, str],
         if value is not None:
             groups.setdefault((item.setting, item.implementation), []).append(value)
     return groups
-
-
-def summary(latencies: Sequence[float]) -> str:
-    return f"{statistics.median(latencies):6.3f} [{min(latencies):.3f}-{max(latencies):.3f}]"
-
-
-def ratio(ours: float | None, theirs: float | None) -> str:
-    return "-" if ours is None or not theirs else f"{ours / theirs:.2f}"
 
 
 def detection_table(settings: Sequence[Setting], detections: Sequence[Detection]) -> Iterator[str]:
@@ -433,10 +375,6 @@ def detection_table(settings: Sequence[Setting], detections: Sequence[Detection]
         "('last packet': from linuxha1's last packet seen on linuxha2's eth1, which deadtime "
         "bounds; 'kill' is shorter by the gap between that packet and the kill, 0 to one keepalive)"
     )
-
-
-def fmt(value: float | None, spec: str) -> str:
-    return "-" if value is None else format(value, spec)
 
 
 def idle_table(settings: Sequence[Setting], idles: Sequence[Idle]) -> Iterator[str]:

@@ -25,3 +25,14 @@ def test_tokens_after_the_peer_are_ignored() -> None:
 def test_a_peer_is_required() -> None:
     with pytest.raises(ArgumentError):
         UCAST.parse("eth1")
+
+
+def test_peer_may_carry_a_port_for_nodes_sharing_one_machine() -> None:
+    assert UCAST.parse("lo 127.0.0.1:7002") == UcastPath("lo", "127.0.0.1", 7002)
+    assert str(UCAST.parse("lo 127.0.0.1:7002")) == "lo 127.0.0.1:7002"
+    assert UCAST.parse("eth1 10.0.0.2") == UcastPath("eth1", "10.0.0.2", None)
+
+
+def test_a_bad_port_is_refused() -> None:
+    with pytest.raises(ArgumentError, match="no valid port"):
+        UCAST.parse("lo 127.0.0.1:99999")

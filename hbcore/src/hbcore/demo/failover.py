@@ -15,10 +15,10 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from hbcore.demo.service import SCRIPT_NAME, script_text
+from hbcore.demo.timeline import Timeline
 from hbcore.lab import Bcast, ClusterConfig, Lab, LabSpec, TemplateCommand, Timers
 from hbcore.lab.net.iproute import netns_exec_argv
 
@@ -27,21 +27,6 @@ CONSOLE_LOG = "/var/log/hb-lab-console.log"
 TIMERS = Timers(keepalive=0.1, deadtime=0.5, warntime=0.3, initdead=2.0)
 STEP_TIMEOUT_S = 60.0
 FAILBACK_PAUSE_S = 2.0
-
-
-@dataclass
-class Timeline:
-    """Events on the monotonic clock, printed relative to the first ``zero``."""
-
-    print_line: Callable[[str], None]
-    zero: float | None = None
-    events: list[tuple[float, str]] = field(default_factory=list)
-
-    def note(self, at: float, text: str) -> None:
-        """Record (and print at once) an event that happened at monotonic time ``at``."""
-        self.events.append((at, text))
-        offset = "" if self.zero is None else f"{at - self.zero:+8.3f} s  "
-        self.print_line(f"{offset}{text}")
 
 
 class Client:

@@ -18,7 +18,8 @@ def _create(value: object, settings: Settings) -> list[Medium]:
 
     assert isinstance(value, UcastPath)
     port = settings.value("udpport")
-    return [UcastMedium(value.interface, value.peer, port if isinstance(port, int) else 694)]
+    own_port = port if isinstance(port, int) else 694
+    return [UcastMedium(value.interface, value.peer, own_port, value.port or own_port)]
 
 
 @hookimpl

@@ -1,6 +1,8 @@
 """The ``ucast`` directive: ``ucast IFACE PEER``, one peer per line.
 
 As in heartbeat, tokens after the peer are ignored; several lines may name one interface.
+hb also reads ``PEER:PORT`` (an extension heartbeat lacks): send to that port instead of
+``udpport``, so that several nodes can share one machine's loopback (``hb demo`` without root).
 """
 
 from dataclasses import dataclass
@@ -15,17 +17,25 @@ class UcastPath:
 
     interface: str
     peer: str
+    port: int | None = None
+    """The peer's port when written ``PEER:PORT``; ``udpport`` otherwise."""
 
     def __str__(self) -> str:
-        return f"{self.interface} {self.peer}"
+        port = "" if self.port is None else f":{self.port}"
+        return f"{self.interface} {self.peer}{port}"
 
 
 def ucast_line(text: str) -> UcastPath:
-    """``IFACE PEER [ignored...]``."""
+    """``IFACE PEER[:PORT] [ignored...]``."""
     words = text.split()
     if len(words) < 2:
         raise ArgumentError(f"'{text}' names no peer", "write: ucast IFACE PEER-ADDRESS")
-    return UcastPath(words[0], words[1])
+    peer, _, port_text = words[1].partition(":")
+    if not port_text:
+        return UcastPath(words[0], peer)
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ArgumentError(f"'{words[1]}' has no valid port", "write PEER:PORT with 1..65535")
+    return UcastPath(words[0], peer, int(port_text))
 
 
 UCAST = Directive(

@@ -42,16 +42,18 @@ class UcastMedium:
 
     wire_format = "netstring"
 
-    def __init__(self, interface: str, peer: str, port: int) -> None:
+    def __init__(self, interface: str, peer: str, port: int, peer_port: int) -> None:
+        """Listen on ``port`` (udpport); send to ``peer:peer_port``."""
         self.name = interface
         self.peer = peer
         self.port = port
+        self.peer_port = peer_port
         self._rx: socket.socket | None = None
         self._tx: socket.socket | None = None
-        self._destination = (peer, port)
+        self._destination = (peer, peer_port)
 
     async def start(self, deliver: Callable[[bytes], None]) -> None:
-        self._destination = (resolve(self.peer), self.port)
+        self._destination = (resolve(self.peer), self.peer_port)
         self._tx = interface_socket(self.name)
         self._tx.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         self._rx = interface_socket(self.name)
@@ -96,4 +98,7 @@ class UcastMedium:
             self._tx = None
 
     def describe(self) -> str:
-        return f"UDP unicast heartbeat to {self.peer} on port {self.port} interface {self.name}"
+        return (
+            f"UDP unicast heartbeat to {self.peer}:{self.peer_port} on port {self.port}"
+            f" interface {self.name}"
+        )

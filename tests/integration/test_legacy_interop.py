@@ -1,0 +1,129 @@
+"""hb and the real heartbeat 3.0.6 in ``auto_failback legacy`` mode: the ip-request exchange
+between them. linuxha1 runs heartbeat and prefers group ``demo::a``; linuxha2 runs hb and
+prefers ``demo::b``. Each group is a tiny resource.d script that records every start and stop,
+with a timestamp, in the node's /var/log.
+
+- heartbeat starts alone and, once its initdead passes, runs both groups;
+- hb starts: its ip-request makes heartbeat give ``b`` up, and hb takes it on the answer;
+- heartbeat's machine dies: hb takes ``a``;
+- heartbeat comes back: its ip-request makes hb give ``a`` up, and heartbeat takes it.
+
+A group is never started on one node before the other has stopped it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hbcore.lab import (
+    Bcast,
+    ClusterConfig,
+    HeartbeatCommand,
+    Lab,
+    LabSpec,
+    Node,
+    TemplateCommand,
+    Timers,
+)
+
+pytestmark = [
+    pytest.mark.netns,
+    pytest.mark.skipif(os.geteuid() != 0, reason="network namespaces need root"),
+]
+
+HB = Path(sys.executable).with_name("hb")
+HB_START = TemplateCommand(f"{HB} start --foreground")
+TIMERS = Timers(keepalive=0.1, deadtime=1, initdead=2)
+RESOURCES = ("linuxha1 demo::a", "linuxha2 demo::b")
+EVENTS = "/var/log/demo-events"
+STEP_TIMEOUT_S = 30.0
+
+SCRIPT = """#!/bin/sh
+# demo::NAME: running while /var/log/demo-NAME.running exists; every start and stop is
+# recorded in /var/log/demo-events as "<time> <start|stop> NAME".
+state=/var/log/demo-$1.running
+case "$2" in
+  start)  touch "$state"; echo "$(date +%s.%N) start $1" >> /var/log/demo-events;;
+  stop)   rm -f "$state"; echo "$(date +%s.%N) stop $1" >> /var/log/demo-events;;
+  status) if [ -f "$state" ]; then echo running; else echo stopped; fi;;
+esac
+exit 0
+"""
+
+
+def _install_script(node: Node) -> None:
+    script = node.dirs.ha_d / "resource.d" / "demo"
+    script.parent.mkdir(exist_ok=True)
+    script.write_text(SCRIPT)
+    script.chmod(0o755)
+
+
+def _events(node: Node) -> list[tuple[float, str, str]]:
+    """(time, start|stop, group) for every action the node's script recorded."""
+    path = node.log_path(EVENTS)
+    if not path.exists():
+        return []
+    records = []
+    for line in path.read_text().splitlines():
+        at, action, name = line.split()
+        records.append((float(at), action, name))
+    return records
+
+
+def _wait_for_event(node: Node, action: str, name: str, after: float) -> float:
+    """The time at which ``node`` recorded ``action name`` later than ``after``."""
+    deadline = time.monotonic() + STEP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        for at, seen_action, seen_name in _events(node):
+            if (seen_action, seen_name) == (action, name) and at > after:
+                return at
+        time.sleep(0.1)
+    raise AssertionError(f"{node.name} did not {action} {name}: {_events(node)}")
+
+
+def test_each_side_pulls_its_group_back_from_the_other_with_ip_request() -> None:
+    with Lab.create(LabSpec(nodes=2, client=False)) as lab:
+        lab.write_config(
+            ClusterConfig(
+                media=(Bcast(("eth1",)),),
+                timers=TIMERS,
+                resources=RESOURCES,
+                auto_failback="legacy",
+            )
+        )
+        heartbeat, hb = lab.nodes
+        for node in lab.nodes:
+            _install_script(node)
+
+        heartbeat.start(HeartbeatCommand())
+        _wait_for_event(heartbeat, "start", "a", 0)
+        _wait_for_event(heartbeat, "start", "b", 0)
+
+        hb.start(HB_START)
+        given = _wait_for_event(heartbeat, "stop", "b", 0)
+        taken = _wait_for_event(hb, "start", "b", 0)
+        assert given <= taken
+        hb.wait_for_log("received ip-request-resp demo::b OK yes", STEP_TIMEOUT_S)
+
+        time.sleep(TIMERS.initdead or 0)  # heartbeat declares nobody dead before its initdead
+        died = time.time()
+        heartbeat.kill()
+        # As after a reboot: the killed machine runs nothing.
+        heartbeat.log_path("/var/log/demo-a.running").unlink()
+        _wait_for_event(hb, "start", "a", died)
+        hb.wait_for_log("mach_down takeover complete for node linuxha1.", STEP_TIMEOUT_S)
+
+        mark = heartbeat.log_mark()
+        restarted = time.time()
+        heartbeat.start(HeartbeatCommand())
+        given = _wait_for_event(hb, "stop", "a", restarted)
+        taken = _wait_for_event(heartbeat, "start", "a", restarted)
+        assert given <= taken
+        heartbeat.wait_for_log(
+            "received ip-request-resp demo::a OK yes", STEP_TIMEOUT_S, after=mark
+        )
+        assert [name for _, action, name in _events(hb) if action == "start"] == ["b", "a"]
