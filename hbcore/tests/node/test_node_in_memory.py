@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from hb_auth_sha1.sha1 import Sha1Authenticator
-from hb_hookspecs import AuthMethod, KeyRule
+from hb_hookspecs import AuthMethod, KeyRule, Observation
 from hbcore.config.timers import Timers
 from hbcore.node.daemon import Node
 from hbcore.node.settings import NodeSettings
@@ -211,3 +211,52 @@ def test_larger_clusters_go_active(tmp_path: Path, count: int) -> None:
             await wait_for(lambda: all(first.nodes[n].status == "active" for n in names))
 
     asyncio.run(scenario())
+
+
+class PingingMonitor:
+    """A health monitor that hears a ping node answer every 50 ms until stopped."""
+
+    name = "ping"
+
+    def __init__(self, host: str) -> None:
+        self.host = host
+        self.task: asyncio.Task[None] | None = None
+        self.stopped = False
+
+    async def start(self, report: Callable[[Observation], None]) -> None:
+        async def answer() -> None:
+            while True:
+                report(Observation("ping", self.host, alive=True))
+                await asyncio.sleep(0.05)
+
+        self.task = asyncio.create_task(answer())
+
+    async def stop(self) -> None:
+        self.stopped = True
+        if self.task is not None:
+            self.task.cancel()
+
+
+def test_a_ping_node_reported_alive_by_a_monitor_has_status_ping(tmp_path: Path) -> None:
+    monitor = PingingMonitor("10.0.0.254")
+
+    async def scenario() -> None:
+        bus = MemoryBus()
+        node_settings = NodeSettings(
+            "linuxha1", ("linuxha1",), ("10.0.0.254",), TIMERS,
+            NodePaths(tmp_path, tmp_path, tmp_path),
+        )  # fmt: skip
+        running = Running(
+            Node(node_settings, keyring(), [bus.medium("linuxha1")], monitors=[monitor])
+        )
+        try:
+            await wait_for(lambda: running.node.membership.nodes["10.0.0.254"].status == "ping")
+            await wait_for(lambda: running.node.local_status == "active")
+        finally:
+            await running.stop()
+
+    with capture_logs() as logs:
+        asyncio.run(scenario())
+    assert "Status update for node 10.0.0.254: status ping" in messages(logs)
+    assert "Link 10.0.0.254:10.0.0.254 up." in messages(logs)
+    assert monitor.stopped

@@ -22,7 +22,7 @@ from typing import Any
 
 import pluggy
 import structlog
-from hb_hookspecs import Medium
+from hb_hookspecs import HealthMonitor, Medium, Observation
 
 from hbcore.events import EVENT_TIMEOUT_S, notify
 from hbcore.membership.events import (
@@ -103,6 +103,7 @@ class Node:
         plugins: pluggy.PluginManager | None = None,
         resources: ResourceBinding | None = None,
         rc_hooks: RcHooks | None = None,
+        monitors: Sequence[HealthMonitor] = (),
     ) -> None:
         self.settings = settings
         self.keyring = keyring
@@ -124,6 +125,8 @@ class Node:
         self._outbound: Outbound | None = None
         self._stopping: asyncio.Event | None = None
         self.rc_hooks = rc_hooks
+        self.monitors = list(monitors)
+        self._monitoring: list[HealthMonitor] = []
         self._recently_decoded: OrderedDict[bytes, Message] = OrderedDict()
         self.restart_requested = False
         self.resources = None if resources is None else resources.bind(self._send)
@@ -146,6 +149,7 @@ class Node:
         self._start_identity()
         await self._start_media()
         try:
+            await self._start_monitors()
             self.started_at = time.monotonic()
             self.membership.started_at = self.started_at
             await self._send_status()
@@ -155,6 +159,7 @@ class Node:
             await stopping.wait()
             await self._shut_down()
         finally:
+            await self._stop_monitors()
             await self._stop_media()
 
     def _start_identity(self) -> None:
@@ -183,6 +188,28 @@ class Node:
                 await medium.stop()
             raise
 
+    async def _start_monitors(self) -> None:
+        """Start every health monitor; one that cannot start is logged, as heartbeat logs a
+        watchdog it cannot open, and the node runs on."""
+        for monitor in self.monitors:
+            try:
+                await monitor.start(self._observe)
+            except OSError as error:
+                log.error(f"health monitor {monitor.name} not started: {error}")
+                continue
+            self._monitoring.append(monitor)
+
+    async def _stop_monitors(self) -> None:
+        while self._monitoring:
+            await self._monitoring.pop().stop()
+
+    def _observe(self, observation: Observation) -> None:
+        """A monitor saw something: a ping node that answers is alive (status ``ping``)."""
+        subject = observation.subject
+        if observation.alive and self.membership.knows(subject):
+            now = time.monotonic()
+            self._note_events(self.membership.ping_answered(subject, subject, now))
+
     def _deliverer(self, medium: str) -> Callable[[bytes], None]:
         def deliver(packet: bytes) -> None:
             self.packet_arrived(medium, packet)
@@ -202,6 +229,7 @@ class Node:
 
     async def _shut_down(self) -> None:
         log.info(f"Heartbeat shutdown in progress. ({os.getpid()})")
+        await self._stop_monitors()
         if self.resources is not None:
             await self.resources.give_up_all()
         await self._send(Message.of(("t", "shutdone"), ("st", "dead")))

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-from hb_hookspecs import Medium
+from hb_hookspecs import HealthMonitor, Medium
 
 from hbcore import __version__
 from hbcore.config.configuration import Configuration, load_configuration
@@ -106,6 +106,17 @@ def prepare(paths: NodePaths, plugins: PluginSet, node_name: str | None = None) 
     return Prepared(configuration, settings, configuration.authkeys.keyring(), media, plugins)
 
 
+def health_monitors(prepared: Prepared) -> list[HealthMonitor]:
+    """The monitors ha.cf asks for (each plugin's factory decides from its directives)."""
+    settings = PluginSettings(
+        prepared.configuration.hacf, prepared.settings.name, prepared.settings.paths.config_dir
+    )
+    monitors = (
+        kind.item.create(settings) for kind in prepared.plugins.registry.health_monitors.values()
+    )
+    return [monitor for monitor in monitors if monitor is not None]
+
+
 def resource_groups(configuration: Configuration, plugins: PluginSet, node: str) -> GroupTable:
     """The haresources groups with their agents (every token resolves: prepare checked).
 
@@ -175,7 +186,13 @@ async def _serve(prepared: Prepared) -> int:
         status=lambda: node.local_status,
     )
     node = Node(
-        settings, prepared.keyring, prepared.media, prepared.plugins.manager, binding, hooks
+        settings,
+        prepared.keyring,
+        prepared.media,
+        prepared.plugins.manager,
+        binding,
+        hooks,
+        health_monitors(prepared),
     )
     plugin_names = [record.name for record in prepared.plugins.active()]
 
