@@ -37,6 +37,7 @@ from hbcore.membership.table import ACTIVE, INIT, NORMAL, UP, Membership, Member
 from hbcore.node import rexmit
 from hbcore.node.outbound import Outbound
 from hbcore.node.rc_hooks import RcHooks
+from hbcore.node.respawn import Respawner
 from hbcore.node.settings import NodeSettings
 from hbcore.resources.binding import ResourceBinding
 from hbcore.state.generation import next_generation
@@ -104,6 +105,7 @@ class Node:
         resources: ResourceBinding | None = None,
         rc_hooks: RcHooks | None = None,
         monitors: Sequence[HealthMonitor] = (),
+        clients: Respawner | None = None,
     ) -> None:
         self.settings = settings
         self.keyring = keyring
@@ -126,6 +128,7 @@ class Node:
         self._stopping: asyncio.Event | None = None
         self.rc_hooks = rc_hooks
         self.monitors = list(monitors)
+        self.clients = clients
         self._monitoring: list[HealthMonitor] = []
         self._recently_decoded: OrderedDict[bytes, Message] = OrderedDict()
         self.restart_requested = False
@@ -233,6 +236,8 @@ class Node:
         if self.resources is not None:
             await self.resources.give_up_all()
         await self._send(Message.of(("t", "shutdone"), ("st", "dead")))
+        if self.clients is not None:
+            await self.clients.stop_all()
         log.info(f"{self.settings.name} Heartbeat shutdown complete.")
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
@@ -512,6 +517,8 @@ class Node:
         self._set_local_status(ACTIVE)
         if self.resources is not None:
             self.resources.comm_up(self.membership.live_peers())
+        if self.clients is not None:
+            self.clients.start_all()
 
     # ------------------------------------------------------------------ timeouts
 

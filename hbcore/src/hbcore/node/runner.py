@@ -20,6 +20,7 @@ from hb_hookspecs import HealthMonitor, Medium
 
 from hbcore import __version__
 from hbcore.config.configuration import Configuration, load_configuration
+from hbcore.config.core_arguments import ClientChild
 from hbcore.config.host_checks import resource_context
 from hbcore.config.problems import Location, Problem
 from hbcore.control.server import ControlServer
@@ -28,6 +29,7 @@ from hbcore.node.daemon import Node
 from hbcore.node.plugin_settings import PluginSettings
 from hbcore.node.rc_hooks import RcHooks
 from hbcore.node.report import snapshot
+from hbcore.node.respawn import Respawner
 from hbcore.node.settings import NodeSettings, settings_from
 from hbcore.plugins import PluginSet
 from hbcore.resources.binding import ResourceBinding
@@ -104,6 +106,18 @@ def prepare(paths: NodePaths, plugins: PluginSet, node_name: str | None = None) 
     if problems:
         raise StartRefused(problems)
     return Prepared(configuration, settings, configuration.authkeys.keyring(), media, plugins)
+
+
+def respawner(prepared: Prepared) -> Respawner:
+    """The ``respawn`` clients, with the ``env`` settings of ha.cf in their environment."""
+    hacf = prepared.configuration.hacf
+    children = [value for value in hacf.values("respawn") if isinstance(value, ClientChild)]
+    environment: dict[str, str] = {}
+    for value in hacf.values("env"):
+        if isinstance(value, tuple):
+            name, setting = value
+            environment[str(name)] = str(setting)
+    return Respawner(children, environment)
 
 
 def health_monitors(prepared: Prepared) -> list[HealthMonitor]:
@@ -193,6 +207,7 @@ async def _serve(prepared: Prepared) -> int:
         binding,
         hooks,
         health_monitors(prepared),
+        respawner(prepared),
     )
     plugin_names = [record.name for record in prepared.plugins.active()]
 
