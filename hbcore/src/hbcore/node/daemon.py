@@ -24,6 +24,8 @@ import pluggy
 import structlog
 from hb_hookspecs import HealthMonitor, Medium, Observation
 
+from hbcore.decisions.ipfail import MESSAGES as IPFAIL_MESSAGES
+from hbcore.decisions.ipfail import Ipfail
 from hbcore.events import EVENT_TIMEOUT_S, notify
 from hbcore.membership.events import (
     LateHeartbeat,
@@ -33,7 +35,16 @@ from hbcore.membership.events import (
     ReturnedAfterPartition,
     StatusChanged,
 )
-from hbcore.membership.table import ACTIVE, INIT, NORMAL, UP, Membership, MembershipTimers
+from hbcore.membership.table import (
+    ACTIVE,
+    INIT,
+    NORMAL,
+    PING,
+    PING_NODE,
+    UP,
+    Membership,
+    MembershipTimers,
+)
 from hbcore.node import rexmit
 from hbcore.node.outbound import Outbound
 from hbcore.node.rc_hooks import RcHooks
@@ -80,6 +91,7 @@ NATIVE_MESSAGES = RESOURCE_MESSAGES | {
     "stonith",
 }
 """Types hb handles (or, like ``stonith``, only notes) itself: no rc.d hook runs for them."""
+NATIVE_MESSAGES = NATIVE_MESSAGES | IPFAIL_MESSAGES
 
 
 @dataclass
@@ -129,6 +141,7 @@ class Node:
         self.rc_hooks = rc_hooks
         self.monitors = list(monitors)
         self.clients = clients
+        self.ipfail = self._build_ipfail() if settings.ipfail else None
         self._monitoring: list[HealthMonitor] = []
         self._recently_decoded: OrderedDict[bytes, Message] = OrderedDict()
         self.restart_requested = False
@@ -213,6 +226,28 @@ class Node:
             now = time.monotonic()
             self._note_events(self.membership.ping_answered(subject, subject, now))
 
+    def _build_ipfail(self) -> Ipfail | None:
+        """ipfail decides through standby, so it needs resources in nice mode (heartbeat's
+        ipfail exits 100 otherwise)."""
+        if self.resources is None or self.settings.auto_failback == "legacy":
+            log.info("ipfail needs auto_failback on or off: not running it")
+            return None
+        return Ipfail(
+            self.settings.name,
+            self.settings.timers.keepalive / 1000,
+            self.settings.auto_failback == "on",
+            self._send,
+            self._visible_ping_nodes,
+            self.resources.request_standby,
+        )
+
+    def _visible_ping_nodes(self) -> int:
+        return sum(
+            1
+            for state in self.membership.nodes.values()
+            if state.kind == PING_NODE and state.status == PING
+        )
+
     def _deliverer(self, medium: str) -> Callable[[bytes], None]:
         def deliver(packet: bytes) -> None:
             self.packet_arrived(medium, packet)
@@ -248,7 +283,9 @@ class Node:
     # ------------------------------------------------------------------ sending
 
     async def _send(self, message: Message, dest: str | None = None) -> None:
+        """Send a cluster message; a ``dest`` (argument or field) gets its ``destuuid``."""
         assert self._outbound is not None
+        dest = dest or message.get("dest")
         dest_uuid = self.peers[dest].uuid if dest is not None and dest in self.peers else None
         await self._outbound.send(message, dest_uuid)
 
@@ -415,6 +452,9 @@ class Node:
                 self.resources.message(message_type, node, message)
             elif message_type == "shutdone" and node != self.settings.name:
                 log.info(f"Received shutdown notice from '{node}'.")
+        elif message_type in IPFAIL_MESSAGES:
+            if self.ipfail is not None:
+                self.ipfail.message(message_type, node, message)
         elif message_type not in NATIVE_MESSAGES and self.rc_hooks is not None:
             self.rc_hooks.message(message_type, message)
 
@@ -519,6 +559,8 @@ class Node:
             self.resources.comm_up(self.membership.live_peers())
         if self.clients is not None:
             self.clients.start_all()
+        if self.ipfail is not None:
+            self.ipfail.comm_up(self.membership.live_peers())
 
     # ------------------------------------------------------------------ timeouts
 
@@ -547,6 +589,8 @@ class Node:
     def _note_events(self, events: Sequence[MembershipEvent]) -> None:
         for event in events:
             self._log_event(event)
+            if self.ipfail is not None:
+                self._tell_ipfail(event)
             if isinstance(event, NodeDied):
                 self.peers[event.node].sequence.reset()
                 self._requester.forget(event.node)
@@ -572,6 +616,19 @@ class Node:
                 self._notify(
                     "hb_link_status_changed", node=event.node, link=event.link, status=event.status
                 )
+
+    def _tell_ipfail(self, event: MembershipEvent) -> None:
+        """ipfail recounts when a ping node changes, or a peer's link or the peer dies."""
+        assert self.ipfail is not None
+        state = self.membership.nodes.get(event.node)
+        if state is None or event.node == self.settings.name:
+            return
+        if isinstance(event, NodeDied) and state.kind == NORMAL:
+            self.ipfail.peer_died(event.node)
+        elif (state.kind == PING_NODE and isinstance(event, (StatusChanged, NodeDied))) or (
+            isinstance(event, LinkChanged) and event.status == "dead" and state.kind == NORMAL
+        ):
+            self.ipfail.connectivity_changed()
 
     async def _restart_after_partition(self) -> None:
         """Both sides of a healed partition may hold the same groups: like heartbeat, tell the

@@ -4,8 +4,8 @@ As heartbeat does (behaviour.md §8): clients start when comm comes up, in ha.cf
 their user; one that exits is restarted at once, except after exit code 100 or during
 shutdown; a client that keeps dying within 30 s of its start is given up after ten such
 restarts ("respawning too fast"); at shutdown they are stopped in reverse order. heartbeat's
-``ipfail`` lines are not run: that program is a client of heartbeat's own API, which hb does
-not offer.
+``ipfail`` lines are not run as programs: hb runs ipfail's decisions built in
+(:mod:`hbcore.decisions.ipfail`).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class Respawner:
         self.clients = [Client(child) for child in children if not _is_ipfail(child)]
         for child in children:
             if _is_ipfail(child):
-                log.info(f'Not starting "{child.command}": heartbeat\'s ipfail needs its API')
+                log.info(f'ipfail is built into hb: not starting "{child.command}"')
         self.environment = {**os.environ, **environment}
         self.fast_run_s = fast_run_s
         self._stopping = False

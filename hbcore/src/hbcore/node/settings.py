@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from hbcore.config.configuration import Configuration
+from hbcore.config.core_arguments import ClientChild
 from hbcore.config.timers import Timers
 from hbcore.state.paths import NodePaths
 
@@ -24,6 +26,9 @@ class NodeSettings:
     max_rexmit_delay_ms: int = DEFAULT_MAX_REXMIT_DELAY_MS
     hopfudge: int = DEFAULT_HOPFUDGE
     generation_method: str = "file"
+    auto_failback: str = "legacy"
+    ipfail: bool = False
+    """A ``respawn ... ipfail`` line asks for ipfail, which hb runs built in."""
 
     @property
     def ttl(self) -> int:
@@ -48,4 +53,9 @@ def settings_from(configuration: Configuration, paths: NodePaths) -> NodeSetting
         max_rexmit_delay_ms=max_rexmit if isinstance(max_rexmit, int) else 250,
         hopfudge=hopfudge if isinstance(hopfudge, int) else DEFAULT_HOPFUDGE,
         generation_method=method if isinstance(method, str) else "file",
+        auto_failback=hacf.auto_failback,
+        ipfail=any(
+            isinstance(child, ClientChild) and os.path.basename(child.command) == "ipfail"
+            for child in hacf.values("respawn")
+        ),
     )

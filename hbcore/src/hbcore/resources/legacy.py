@@ -202,16 +202,18 @@ class LegacyResourceManager:
     def _take_over_from(self, node: str) -> None:
         """takeover_from_node: queue mach_down for ``node``."""
         log.info(f"Resources being acquired from {node}.")
-        self._queue(lambda: self._mach_down(node))
+        # Before comm up (a peer absent at start), comm_up itself asks for our groups.
+        ask_for_ours = self._comm_up
+        self._queue(lambda: self._mach_down(node, ask_for_ours))
 
-    async def _mach_down(self, node: str) -> None:
+    async def _mach_down(self, node: str, ask_for_ours: bool) -> None:
         if self._stopping:
             return
         for group in self.groups.of_node(node):
             log.info(f"Taking over resource group {group.key}")
             await self._take([group])
         log.info(f"mach_down takeover complete for node {node}.")
-        if self._comm_up:  # before comm up, comm_up itself asks for our groups
+        if ask_for_ours:
             await self._request_our_groups()
 
     # ------------------------------------------------------------------ acting

@@ -1,0 +1,1 @@
+"""Cluster decisions beyond resource negotiation: ipfail."""
