@@ -104,7 +104,7 @@ def test_the_local_node_comes_from_nodeinfo(tmp_path: Path) -> None:
 
 
 def test_respawn_user_and_program_are_host_facts(tmp_path: Path) -> None:
-    program = tmp_path / "ipfail"
+    program = tmp_path / "helper"
     program.write_text("#!/bin/sh\n")
     program.chmod(0o644)
     hacf = (
@@ -123,6 +123,15 @@ def test_respawn_user_and_program_are_host_facts(tmp_path: Path) -> None:
     program.chmod(program.stat().st_mode | stat.S_IXUSR)
     config = load_configuration(tmp_path, plugin_set(), "alpha")
     assert len(_lines(config.problems, Severity.HOST)) == 2
+
+
+def test_a_respawned_ipfail_turns_on_the_built_in_one_and_is_not_checked(tmp_path: Path) -> None:
+    hacf = MINIMAL + "respawn hacluster /usr/lib/heartbeat/ipfail\n"
+    config = load_configuration(write_config(tmp_path, hacf=hacf), plugin_set(), "alpha")
+    assert _lines(config.problems, Severity.HOST) == []
+    assert "ha.cf:5: ipfail is built into hb: /usr/lib/heartbeat/ipfail is not run" in _lines(
+        config.problems, Severity.WARNING
+    )
 
 
 def test_an_unresolvable_ucast_peer_is_a_host_fact(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from hb_auth_sha1.sha1 import Sha1Authenticator
-from hb_hookspecs import AuthMethod, KeyRule
+from hb_hookspecs import AuthMethod, KeyRule, Observation
 from hbcore.config.timers import Timers
 from hbcore.node.daemon import Node
 from hbcore.node.settings import NodeSettings
@@ -76,10 +76,47 @@ def binding(world: World, node: str) -> ResourceBinding:
     return ResourceBinding(GroupTable(groups, node), True, local_takeover_delay_s=0.3)
 
 
-def make_node(tmp: Path, name: str, bus: MemoryBus, world: World) -> Node:
-    settings = NodeSettings(name, NAMES, (), TIMERS, NodePaths(tmp / name, tmp / name, tmp / name))
+def make_node(
+    tmp: Path, name: str, bus: MemoryBus, world: World, monitor: SwitchablePing | None = None
+) -> Node:
+    paths = NodePaths(tmp / name, tmp / name, tmp / name)
+    if monitor is None:
+        settings = NodeSettings(name, NAMES, (), TIMERS, paths)
+    else:
+        settings = NodeSettings(
+            name, NAMES, (PING_NODE,), TIMERS, paths, auto_failback="on", ipfail=True
+        )
     keyring = Keyring(1, {1: (SHA1, b"secret")})
-    return Node(settings, keyring, [bus.medium(name)], resources=binding(world, name))
+    monitors = [] if monitor is None else [monitor]
+    return Node(
+        settings, keyring, [bus.medium(name)], resources=binding(world, name), monitors=monitors
+    )
+
+
+PING_NODE = "10.0.0.254"
+
+
+class SwitchablePing:
+    """A ping monitor whose ping node answers while ``answering`` is true."""
+
+    name = "ping"
+
+    def __init__(self) -> None:
+        self.answering = True
+        self.task: asyncio.Task[None] | None = None
+
+    async def start(self, report: Callable[[Observation], None]) -> None:
+        async def answer() -> None:
+            while True:
+                if self.answering:
+                    report(Observation("ping", PING_NODE, alive=True))
+                await asyncio.sleep(0.05)
+
+        self.task = asyncio.create_task(answer())
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
 
 
 class Running:
@@ -219,3 +256,32 @@ def test_healed_partition_makes_both_nodes_give_up_and_restart(tmp_path: Path) -
     assert "Cluster node linuxha1 returning after partition." in events
     assert all(running.node.restart_requested for running in nodes.values())
     assert all(world.owner(resource) == set() for resource in HOME)
+
+
+def test_ipfail_moves_everything_away_from_the_node_that_lost_its_ping_node(
+    tmp_path: Path,
+) -> None:
+    world = World()
+    monitors = {name: SwitchablePing() for name in NAMES}
+
+    async def scenario() -> None:
+        bus = MemoryBus()
+        nodes = {
+            name: Running(make_node(tmp_path, name, bus, world, monitors[name])) for name in NAMES
+        }
+        try:
+            await wait_for(settled(world, HOME))
+            await asyncio.sleep(0.7)  # past initdead
+            monitors["linuxha1"].answering = False
+            await wait_for(settled(world, {r: "linuxha2" for r in HOME}))
+        finally:
+            for running in nodes.values():
+                running.kill()
+            await asyncio.gather(*(r.task for r in nodes.values()), return_exceptions=True)
+
+    with capture_logs() as logs:
+        asyncio.run(scenario())
+    events = [entry["event"] for entry in logs]
+    assert "Telling other node that we have more visible ping nodes." in events
+    assert "linuxha1 wants to go standby [all]" in events
+    assert world.conflicts == []

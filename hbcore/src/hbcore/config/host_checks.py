@@ -67,6 +67,16 @@ def check_client_children(hacf: HaCf) -> list[Problem]:
             child = entry.value
             if not isinstance(child, ClientChild):
                 continue
+            if directive == "respawn" and os.path.basename(child.command) == "ipfail":
+                problems.append(
+                    Problem(
+                        entry.location,
+                        f"ipfail is built into hb: {child.command} is not run",
+                        "keep the line (it turns hb's ipfail on) or remove it to turn ipfail off",
+                        Severity.WARNING,
+                    )
+                )
+                continue
             try:
                 pwd.getpwnam(child.user)
             except KeyError:

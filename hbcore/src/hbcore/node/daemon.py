@@ -141,11 +141,11 @@ class Node:
         self.rc_hooks = rc_hooks
         self.monitors = list(monitors)
         self.clients = clients
-        self.ipfail = self._build_ipfail() if settings.ipfail else None
         self._monitoring: list[HealthMonitor] = []
         self._recently_decoded: OrderedDict[bytes, Message] = OrderedDict()
         self.restart_requested = False
         self.resources = None if resources is None else resources.bind(self._send)
+        self.ipfail = self._build_ipfail() if settings.ipfail else None
         self._reqnodes_target: str | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._scan: asyncio.TimerHandle | None = None
