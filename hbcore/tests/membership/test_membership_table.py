@@ -179,3 +179,12 @@ def test_a_dead_node_that_restarted_is_not_returning_after_partition() -> None:
     assert table.status_arrived("linuxha2", "up", None, 30.1) == [
         StatusChanged("linuxha2", "up", "init")
     ]
+
+
+def test_a_node_dead_before_it_was_ever_heard_is_just_late_not_partitioned() -> None:
+    table = two_nodes(started_at=0.0)
+    assert table.check_timeouts(10.5) == [NodeDied("linuxha2", "init")]
+    table.packet_arrived("linuxha2", "eth1", 20.0)
+    assert table.status_arrived("linuxha2", "up", None, 20.0) == [
+        StatusChanged("linuxha2", "up", "dead")
+    ]

@@ -119,9 +119,10 @@ class Membership:
         """
         state = self.nodes[node]
         events: list[MembershipEvent] = []
+        heard_before = state.last_status_at is not None
         if dead_interval_ms is not None and dead_interval_ms > 0:
             state.dead_interval_ms = dead_interval_ms
-        if node != self.local and state.last_status_at is not None:
+        if node != self.local and heard_before:
             interval_ms = round((now - state.last_status_at) * 1000)
             if interval_ms > self.timers.deadtime_ms:
                 events.append(LateHeartbeat(node, interval_ms, beyond_deadtime=True))
@@ -132,7 +133,8 @@ class Membership:
             elif interval_ms > self.timers.warntime_ms:
                 events.append(LateHeartbeat(node, interval_ms, beyond_deadtime=False))
         state.last_status_at = now
-        if state.status == DEAD and node != self.local:
+        if state.status == DEAD and node != self.local and heard_before:
+            # Declared dead after we had heard it: it was cut off, not late to start.
             events.append(ReturnedAfterPartition(node))
         new_status = status.lower()
         if new_status != state.status:
