@@ -15,6 +15,8 @@ from hbcore.config.timers import Timers
 from hbcore.node.daemon import Node
 from hbcore.node.settings import NodeSettings
 from hbcore.state.paths import NodePaths
+from hbcore.testing.cluster import RunningNode as Running
+from hbcore.testing.cluster import wait_for
 from hbcore.testing.memory_bus import MemoryBus
 from hbcore.wire import Keyring
 from structlog.testing import capture_logs
@@ -31,31 +33,6 @@ def settings(name: str, state: Path, nodes: tuple[str, ...]) -> NodeSettings:
     return NodeSettings(
         name, nodes, (), TIMERS, NodePaths(state / name, state / name, state / name)
     )
-
-
-async def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.01)
-
-
-class Running:
-    """A node running as a task, with its stop switch."""
-
-    def __init__(self, node: Node) -> None:
-        self.node = node
-        self.stopping = asyncio.Event()
-        self.task = asyncio.create_task(node.run(self.stopping))
-
-    async def stop(self) -> None:
-        self.stopping.set()
-        await asyncio.wait_for(self.task, 5)
-
-    def kill(self) -> None:
-        self.task.cancel()
 
 
 @asynccontextmanager

@@ -18,6 +18,8 @@ from hbcore.resources.binding import ResourceBinding
 from hbcore.resources.groups import Group, GroupTable
 from hbcore.resources.holdings import Hold
 from hbcore.state.paths import NodePaths
+from hbcore.testing.cluster import FakeAgent, World, wait_for
+from hbcore.testing.cluster import RunningNode as Running
 from hbcore.testing.memory_bus import MemoryBus
 from hbcore.wire import Keyring
 from structlog.testing import capture_logs
@@ -25,42 +27,6 @@ from structlog.testing import capture_logs
 TIMERS = Timers(keepalive=50, deadtime=300, warntime=200, initdead=600, deadping=300)
 SHA1 = AuthMethod("sha1", KeyRule.REQUIRED, Sha1Authenticator, "test")
 NAMES = ("linuxha1", "linuxha2")
-
-
-class World:
-    """Who runs what, across every node; any double ownership is recorded."""
-
-    def __init__(self) -> None:
-        self.owners: dict[str, set[str]] = {}
-        self.conflicts: list[str] = []
-
-    def start(self, resource: str, node: str) -> None:
-        owners = self.owners.setdefault(resource, set())
-        owners.add(node)
-        if len(owners) > 1:
-            self.conflicts.append(f"{resource} owned by {sorted(owners)}")
-
-    def owner(self, resource: str) -> set[str]:
-        return self.owners.get(resource, set())
-
-
-class FakeAgent:
-    def __init__(self, world: World, resource: str, node: str) -> None:
-        self.world, self.name, self.node = world, resource, node
-
-    async def start(self) -> None:
-        await asyncio.sleep(0.01)
-        self.world.start(self.name, self.node)
-
-    async def stop(self) -> None:
-        await asyncio.sleep(0.01)
-        self.world.owner(self.name).discard(self.node)
-
-    async def status(self) -> bool:
-        return self.node in self.world.owner(self.name)
-
-    def describe(self) -> str:
-        return f"fake {self.name}"
 
 
 def binding(world: World, node: str) -> ResourceBinding:
@@ -119,29 +85,6 @@ class SwitchablePing:
             self.task.cancel()
 
 
-class Running:
-    def __init__(self, node: Node) -> None:
-        self.node = node
-        self.stopping = asyncio.Event()
-        self.task = asyncio.create_task(node.run(self.stopping))
-
-    async def stop(self) -> None:
-        self.stopping.set()
-        await asyncio.wait_for(self.task, 5)
-
-    def kill(self) -> None:
-        self.task.cancel()
-
-
-async def wait_for(predicate: Callable[[], bool], timeout: float = 8.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.01)
-
-
 @asynccontextmanager
 async def pair(tmp: Path, bus: MemoryBus, world: World) -> AsyncIterator[dict[str, Running]]:
     nodes = {name: Running(make_node(tmp, name, bus, world)) for name in NAMES}
@@ -153,10 +96,6 @@ async def pair(tmp: Path, bus: MemoryBus, world: World) -> AsyncIterator[dict[st
         await asyncio.gather(*(r.task for r in nodes.values()), return_exceptions=True)
 
 
-def settled(world: World, expected: dict[str, str]) -> Callable[[], bool]:
-    return lambda: all(world.owner(r) == {n} for r, n in expected.items())
-
-
 HOME = {"10.0.0.1": "linuxha1", "httpd": "linuxha1", "10.0.0.2": "linuxha2"}
 
 
@@ -165,7 +104,7 @@ def test_each_node_takes_its_own_groups_at_start(tmp_path: Path) -> None:
 
     async def scenario() -> None:
         async with pair(tmp_path, MemoryBus(), world) as nodes:
-            await wait_for(settled(world, HOME))
+            await wait_for(world.settled(HOME))
             await wait_for(lambda: nodes["linuxha1"].node.resources.holding == "local")
 
     asyncio.run(scenario())
@@ -178,13 +117,13 @@ def test_death_moves_the_groups_and_return_moves_them_back(tmp_path: Path) -> No
     async def scenario() -> None:
         bus = MemoryBus()
         async with pair(tmp_path, bus, world) as nodes:
-            await wait_for(settled(world, HOME))
+            await wait_for(world.settled(HOME))
             await asyncio.sleep(0.7)  # past initdead
             nodes["linuxha2"].kill()
             world.owners["10.0.0.2"].discard("linuxha2")  # the machine died with it
-            await wait_for(settled(world, {r: "linuxha1" for r in HOME}))
+            await wait_for(world.settled({r: "linuxha1" for r in HOME}))
             nodes["linuxha2"] = Running(make_node(tmp_path, "linuxha2", bus, world))
-            await wait_for(settled(world, HOME))
+            await wait_for(world.settled(HOME))
 
     with capture_logs() as logs:
         asyncio.run(scenario())
@@ -201,12 +140,12 @@ def test_standby_hands_everything_to_the_peer_and_it_stays_there(tmp_path: Path)
 
     async def scenario() -> None:
         async with pair(tmp_path, MemoryBus(), world) as nodes:
-            await wait_for(settled(world, HOME))
+            await wait_for(world.settled(HOME))
             await wait_for(lambda: nodes["linuxha2"].node.resources.holding == "local")
             assert nodes["linuxha1"].node.resources.request_standby(Hold.ALL) is None
-            await wait_for(settled(world, {r: "linuxha2" for r in HOME}))
+            await wait_for(world.settled({r: "linuxha2" for r in HOME}))
             await asyncio.sleep(1.0)  # auto failback must not undo a standby
-            assert settled(world, {r: "linuxha2" for r in HOME})()
+            assert world.settled({r: "linuxha2" for r in HOME})()
 
     with capture_logs() as logs:
         asyncio.run(scenario())
@@ -221,9 +160,9 @@ def test_clean_stop_gives_everything_to_the_peer_at_once(tmp_path: Path) -> None
 
     async def scenario() -> None:
         async with pair(tmp_path, MemoryBus(), world) as nodes:
-            await wait_for(settled(world, HOME))
+            await wait_for(world.settled(HOME))
             await nodes["linuxha1"].stop()
-            await wait_for(settled(world, {r: "linuxha2" for r in HOME}), timeout=1.0)
+            await wait_for(world.settled({r: "linuxha2" for r in HOME}), timeout=1.0)
 
     with capture_logs() as logs:
         asyncio.run(scenario())
@@ -239,7 +178,7 @@ def test_healed_partition_makes_both_nodes_give_up_and_restart(tmp_path: Path) -
     async def scenario() -> dict[str, Running]:
         bus = MemoryBus()
         async with pair(tmp_path, bus, world) as nodes:
-            await wait_for(settled(world, HOME))
+            await wait_for(world.settled(HOME))
             await asyncio.sleep(0.7)  # past initdead
             bus.cut.add("linuxha2")
             await wait_for(lambda: world.owner("10.0.0.1") == {"linuxha1", "linuxha2"})
@@ -270,10 +209,10 @@ def test_ipfail_moves_everything_away_from_the_node_that_lost_its_ping_node(
             name: Running(make_node(tmp_path, name, bus, world, monitors[name])) for name in NAMES
         }
         try:
-            await wait_for(settled(world, HOME))
+            await wait_for(world.settled(HOME))
             await asyncio.sleep(0.7)  # past initdead
             monitors["linuxha1"].answering = False
-            await wait_for(settled(world, {r: "linuxha2" for r in HOME}))
+            await wait_for(world.settled({r: "linuxha2" for r in HOME}))
         finally:
             for running in nodes.values():
                 running.kill()

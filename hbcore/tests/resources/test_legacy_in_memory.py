@@ -6,7 +6,7 @@ owners fails the test."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,8 @@ from hbcore.resources.groups import Group, GroupTable
 from hbcore.resources.holdings import Hold
 from hbcore.resources.legacy import STANDBY_REFUSED
 from hbcore.state.paths import NodePaths
+from hbcore.testing.cluster import FakeAgent, World, wait_for
+from hbcore.testing.cluster import RunningNode as Running
 from hbcore.testing.memory_bus import MemoryBus
 from hbcore.wire import Keyring, Message
 from structlog.testing import capture_logs
@@ -29,42 +31,6 @@ TIMERS = Timers(keepalive=50, deadtime=300, warntime=200, initdead=600, deadping
 SHA1 = AuthMethod("sha1", KeyRule.REQUIRED, Sha1Authenticator, "test")
 NAMES = ("linuxha1", "linuxha2")
 HOME = {"10.0.0.1": "linuxha1", "httpd": "linuxha1", "10.0.0.2": "linuxha2"}
-
-
-class World:
-    """Who runs what, across every node; any double ownership is recorded."""
-
-    def __init__(self) -> None:
-        self.owners: dict[str, set[str]] = {}
-        self.conflicts: list[str] = []
-
-    def start(self, resource: str, node: str) -> None:
-        owners = self.owners.setdefault(resource, set())
-        owners.add(node)
-        if len(owners) > 1:
-            self.conflicts.append(f"{resource} owned by {sorted(owners)}")
-
-    def owner(self, resource: str) -> set[str]:
-        return self.owners.get(resource, set())
-
-
-class FakeAgent:
-    def __init__(self, world: World, resource: str, node: str) -> None:
-        self.world, self.name, self.node = world, resource, node
-
-    async def start(self) -> None:
-        await asyncio.sleep(0.01)
-        self.world.start(self.name, self.node)
-
-    async def stop(self) -> None:
-        await asyncio.sleep(0.01)
-        self.world.owner(self.name).discard(self.node)
-
-    async def status(self) -> bool:
-        return self.node in self.world.owner(self.name)
-
-    def describe(self) -> str:
-        return f"fake {self.name}"
 
 
 def binding(world: World, node: str) -> ResourceBinding:
@@ -86,33 +52,6 @@ def make_node(tmp: Path, name: str, bus: MemoryBus, world: World) -> Node:
     return Node(settings, keyring, [bus.medium(name)], resources=binding(world, name))
 
 
-class Running:
-    def __init__(self, node: Node) -> None:
-        self.node = node
-        self.stopping = asyncio.Event()
-        self.task = asyncio.create_task(node.run(self.stopping))
-
-    @property
-    def resources(self) -> Any:
-        return self.node.resources
-
-    async def stop(self) -> None:
-        self.stopping.set()
-        await asyncio.wait_for(self.task, 5)
-
-    def kill(self) -> None:
-        self.task.cancel()
-
-
-async def wait_for(predicate: Callable[[], bool], timeout: float = 8.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.01)
-
-
 @asynccontextmanager
 async def pair(tmp: Path, bus: MemoryBus, world: World) -> AsyncIterator[dict[str, Running]]:
     nodes = {name: Running(make_node(tmp, name, bus, world)) for name in NAMES}
@@ -124,10 +63,6 @@ async def pair(tmp: Path, bus: MemoryBus, world: World) -> AsyncIterator[dict[st
         await asyncio.gather(*(r.task for r in nodes.values()), return_exceptions=True)
 
 
-def settled(world: World, expected: dict[str, str]) -> Callable[[], bool]:
-    return lambda: all(world.owner(r) == {n} for r, n in expected.items())
-
-
 def events(logs: list[dict[str, Any]]) -> list[str]:
     return [entry["event"] for entry in logs]
 
@@ -137,9 +72,9 @@ def test_both_nodes_start_and_each_pulls_its_own_groups(tmp_path: Path) -> None:
 
     async def scenario() -> None:
         async with pair(tmp_path, MemoryBus(), world) as nodes:
-            await wait_for(settled(world, HOME))
-            await wait_for(lambda: nodes["linuxha1"].resources.holding == "local")
-            await wait_for(lambda: nodes["linuxha2"].resources.holding == "local")
+            await wait_for(world.settled(HOME))
+            await wait_for(lambda: nodes["linuxha1"].node.resources.holding == "local")
+            await wait_for(lambda: nodes["linuxha2"].node.resources.holding == "local")
 
     with capture_logs() as logs:
         asyncio.run(scenario())
@@ -156,16 +91,16 @@ def test_the_preferred_node_dies_then_returns_and_pulls_its_groups_back(tmp_path
     async def scenario() -> None:
         bus = MemoryBus()
         async with pair(tmp_path, bus, world) as nodes:
-            await wait_for(settled(world, HOME))
+            await wait_for(world.settled(HOME))
             await asyncio.sleep(0.7)  # past initdead
             nodes["linuxha1"].kill()
             for resource in ("10.0.0.1", "httpd"):  # the machine died with it
                 world.owners[resource].discard("linuxha1")
-            await wait_for(settled(world, {r: "linuxha2" for r in HOME}))
-            await wait_for(lambda: nodes["linuxha2"].resources.holding == "all")
+            await wait_for(world.settled({r: "linuxha2" for r in HOME}))
+            await wait_for(lambda: nodes["linuxha2"].node.resources.holding == "all")
             nodes["linuxha1"] = Running(make_node(tmp_path, "linuxha1", bus, world))
-            await wait_for(settled(world, HOME))
-            await wait_for(lambda: nodes["linuxha2"].resources.holding == "local")
+            await wait_for(world.settled(HOME))
+            await wait_for(lambda: nodes["linuxha2"].node.resources.holding == "local")
 
     with capture_logs() as logs:
         asyncio.run(scenario())
@@ -185,7 +120,7 @@ def test_a_node_alone_answers_its_own_request(tmp_path: Path) -> None:
         bus = MemoryBus()
         alone = Running(make_node(tmp_path, "linuxha1", bus, world))
         try:
-            await wait_for(settled(world, {r: "linuxha1" for r in HOME}))
+            await wait_for(world.settled({r: "linuxha1" for r in HOME}))
         finally:
             alone.kill()
             await asyncio.gather(alone.task, return_exceptions=True)
@@ -203,9 +138,9 @@ def test_clean_stop_hands_everything_over_at_once(tmp_path: Path) -> None:
 
     async def scenario() -> None:
         async with pair(tmp_path, MemoryBus(), world) as nodes:
-            await wait_for(settled(world, HOME))
+            await wait_for(world.settled(HOME))
             await nodes["linuxha1"].stop()
-            await wait_for(settled(world, {r: "linuxha2" for r in HOME}), timeout=1.0)
+            await wait_for(world.settled({r: "linuxha2" for r in HOME}), timeout=1.0)
 
     with capture_logs() as logs:
         asyncio.run(scenario())
@@ -222,11 +157,11 @@ def test_standby_and_takeover_are_refused(tmp_path: Path) -> None:
 
     async def scenario() -> None:
         async with pair(tmp_path, MemoryBus(), world) as nodes:
-            await wait_for(settled(world, HOME))
-            assert nodes["linuxha1"].resources.request_standby(Hold.ALL) == STANDBY_REFUSED
-            assert nodes["linuxha1"].resources.request_takeover("all") == STANDBY_REFUSED
+            await wait_for(world.settled(HOME))
+            assert nodes["linuxha1"].node.resources.request_standby(Hold.ALL) == STANDBY_REFUSED
+            assert nodes["linuxha1"].node.resources.request_takeover("all") == STANDBY_REFUSED
             await asyncio.sleep(0.2)
-            assert settled(world, HOME)()
+            assert world.settled(HOME)()
 
     with capture_logs() as logs:
         asyncio.run(scenario())

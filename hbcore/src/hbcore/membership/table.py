@@ -119,11 +119,12 @@ class Membership:
         """
         state = self.nodes[node]
         events: list[MembershipEvent] = []
-        heard_before = state.last_status_at is not None
+        previous_status_at = state.last_status_at
+        heard_before = previous_status_at is not None
         if dead_interval_ms is not None and dead_interval_ms > 0:
             state.dead_interval_ms = dead_interval_ms
-        if node != self.local and heard_before:
-            interval_ms = round((now - state.last_status_at) * 1000)
+        if node != self.local and previous_status_at is not None:
+            interval_ms = round((now - previous_status_at) * 1000)
             if interval_ms > self.timers.deadtime_ms:
                 events.append(LateHeartbeat(node, interval_ms, beyond_deadtime=True))
                 if state.status != DEAD:
