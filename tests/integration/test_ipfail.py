@@ -1,0 +1,100 @@
+"""ipfail in the lab: the node that loses its uplink hands the cluster address over.
+
+The client namespace (10.77.1.254, on the public network eth0) is the ping node. Both nodes run
+ipfail (hb's built in, turned on by heartbeat's usual ``respawn hacluster .../ipfail`` line;
+heartbeat's own program on a heartbeat node), ``auto_failback on``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hbcore.lab import Bcast, ClusterConfig, HeartbeatCommand, Lab, LabSpec, Node, TemplateCommand
+from hbcore.lab import Timers as LabTimers
+from hbcore.lab.nodes.commands import NodeCommand
+
+pytestmark = [
+    pytest.mark.netns,
+    pytest.mark.skipif(os.geteuid() != 0, reason="network namespaces need root"),
+]
+
+HB = Path(sys.executable).with_name("hb")
+HB_START = TemplateCommand(f"{HB} start --foreground")
+ADDRESS = "10.77.1.100"
+PING_NODE = "10.77.1.254"
+CONFIG = ClusterConfig(
+    media=(Bcast(("eth1",)),),
+    timers=LabTimers(keepalive=0.2, deadtime=1, initdead=2),
+    resources=(f"linuxha1 IPaddr2::{ADDRESS}/24/eth0",),
+    auto_failback="on",
+    extra=(
+        f"ping {PING_NODE}",
+        "respawn hacluster /usr/libexec/heartbeat/ipfail",
+        "apiauth ipfail gid=haclient uid=hacluster",
+    ),
+)
+SETTLE_S = 40.0
+MOVE_S = 20.0
+
+
+def holds(node: Node) -> bool:
+    return ADDRESS in node.run(["ip", "-4", "addr", "show", "dev", "eth0"]).stdout
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not reached within {timeout} s: {what}")
+        time.sleep(0.05)
+
+
+def started(lab: Lab, first: NodeCommand, second: NodeCommand) -> tuple[Node, Node]:
+    """linuxha1 (preferred) and linuxha2, both seeing the ping node, linuxha1 holding."""
+    lab.write_config(CONFIG)
+    owner, other = lab.node("linuxha1"), lab.node("linuxha2")
+    owner.start(first)
+    other.start(second)
+    for node in (owner, other):
+        node.wait_for_log(f"Status update for node {PING_NODE}: status ping", SETTLE_S)
+    wait_until(lambda: holds(owner) and not holds(other), SETTLE_S, "linuxha1 holds")
+    time.sleep(3)  # past initdead; ipfail has compared counts once
+    return owner, other
+
+
+def test_hb_owner_that_loses_its_uplink_hands_the_address_to_hb() -> None:
+    with Lab.create(LabSpec(nodes=2)) as lab:
+        owner, other = started(lab, HB_START, HB_START)
+        lab.cut_link("linuxha1", "eth0")
+        wait_until(lambda: holds(other) and not holds(owner), MOVE_S, "the address moves")
+        other.wait_for_log("Telling other node that we have more visible ping nodes.", 5)
+
+
+def test_losing_the_ping_node_on_both_sides_moves_nothing() -> None:
+    with Lab.create(LabSpec(nodes=2)) as lab:
+        owner, other = started(lab, HB_START, HB_START)
+        assert lab.client is not None
+        lab.client.run(["ip", "link", "set", "eth0", "down"])
+        owner.wait_for_log(f"node {PING_NODE}: is dead", 10)
+        other.wait_for_log(f"node {PING_NODE}: is dead", 10)
+        time.sleep(3)
+        assert holds(owner) and not holds(other)
+
+
+def test_hb_owner_losing_its_uplink_hands_over_to_heartbeat_running_ipfail() -> None:
+    with Lab.create(LabSpec(nodes=2)) as lab:
+        owner, other = started(lab, HB_START, HeartbeatCommand())
+        lab.cut_link("linuxha1", "eth0")
+        wait_until(lambda: holds(other) and not holds(owner), MOVE_S, "the address moves")
+
+
+def test_heartbeat_owner_losing_its_uplink_hands_over_to_hb() -> None:
+    with Lab.create(LabSpec(nodes=2)) as lab:
+        owner, other = started(lab, HeartbeatCommand(), HB_START)
+        lab.cut_link("linuxha1", "eth0")
+        wait_until(lambda: holds(other) and not holds(owner), MOVE_S, "the address moves")
