@@ -7,9 +7,11 @@ import asyncio
 import os
 import pwd
 import signal
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import uvloop
 from hbcore.config.core_arguments import ClientChild
 from hbcore.node.respawn import MAX_FAST_RESPAWNS, Respawner
 from structlog.testing import capture_logs
@@ -95,3 +97,23 @@ def test_heartbeats_ipfail_is_not_started(tmp_path: Path) -> None:
         respawner = Respawner([ClientChild("hacluster", "/usr/lib/heartbeat/ipfail")], {})
     assert respawner.clients == []
     assert any("ipfail" in entry["event"] for entry in logs)
+
+
+def test_clients_run_on_uvloop_too_and_as_their_user() -> None:
+    # pytest's tmp_path is private to root; the other user needs a directory it can reach.
+    with tempfile.TemporaryDirectory(prefix="hb-respawn-") as directory:
+        shared = Path(directory)
+        shared.chmod(0o777)
+        whoami = shared / "whoami"
+        whoami.write_text(f"#!/bin/sh\nid -un > {shared}/user\nexit 100\n")
+        whoami.chmod(0o755)
+
+        async def scenario() -> None:
+            respawner = Respawner([ClientChild("nobody", str(whoami))], {})
+            respawner.start_all()
+            await wait_for(lambda: (shared / "user").exists())
+            await asyncio.sleep(0.2)
+            await respawner.stop_all()
+
+        uvloop.run(scenario())
+        assert (shared / "user").read_text().strip() == "nobody"

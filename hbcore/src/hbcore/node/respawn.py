@@ -110,15 +110,22 @@ class Respawner:
 
     async def _start(self, client: Client) -> asyncio.subprocess.Process:
         account = pwd.getpwnam(client.child.user)
-        switch = account.pw_uid != os.getuid()
+        argv = [client.child.command, *client.child.arguments]
+        if account.pw_uid != os.getuid():
+            # setpriv (util-linux) switches user and groups, then execs the client under the
+            # same pid; uvloop's subprocess support has no user/group arguments.
+            argv = [
+                "setpriv",
+                f"--reuid={account.pw_uid}",
+                f"--regid={account.pw_gid}",
+                "--init-groups",
+                "--",
+                *argv,
+            ]
         process = await asyncio.create_subprocess_exec(
-            client.child.command,
-            *client.child.arguments,
+            *argv,
             env=self.environment,
             stdin=asyncio.subprocess.DEVNULL,
-            user=account.pw_uid if switch else None,
-            group=account.pw_gid if switch else None,
-            extra_groups=[] if switch else None,
             start_new_session=True,
         )
         log.info(
