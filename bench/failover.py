@@ -29,10 +29,13 @@ for a stable peer before taking their groups):
    (hb and heartbeat: past ``initdead`` and the 5 s in which a starting node advertises a
    longer deadtime, plus 1.5 s), and at least 2 s after linuxha1 first answered, plus a random
    fraction of ``max(keepalive, 250 ms)``, so the kill lands at every phase of the timers. Then
-   SIGKILL every process of linuxha1 and take its public link down at the switch (a dead
-   machine; its kernel answered pings until the cut, a few ms later). Failover time: from just
-   before the first SIGKILL to the first reply from linuxha2. Outage: from the last reply of
-   linuxha1 to that first reply from linuxha2.
+   SIGSTOP then SIGKILL every process of linuxha1 (stopped first so that none can react to
+   another's death: with SIGKILL alone keepalived's VRRP child sometimes resigned on its
+   parent-death signal, failing over in the 0.61 s skew time instead of the 3.6 s dead
+   interval) and take its public link down at the switch (a dead machine; its kernel answered
+   pings until the cut, a few ms later). Failover time: from just before the first SIGSTOP
+   to the first reply from linuxha2. Outage: from the last reply of linuxha1 to that first
+   reply from linuxha2.
 2. Failback. After 2 s, as a reboot would: delete the address linuxha1 kept, restore its
    link, start it again. Time: from the restart to the first reply from linuxha1 (start-up,
    the peers' handshake and ``auto_failback``/preemption together, so informational).
@@ -47,6 +50,9 @@ each node, timed on arrival: exact changes rather than polling, so no overlap ca
 two samples. Replaying those events gives, for the failback and the standby windows (from the
 restart or the tool's launch until only the new owner holds the address, plus 0.5 s), the
 longest time both nodes held the address (should be zero) and the longest time neither did.
+The same events split the crash failover and the standby: when the address was configured on
+the survivor (detection, decision and the agent's start) versus when the client first got an
+answer from it (then gratuitous ARP and the client's ARP cache); when the owner released it.
 
 Caveats
 -------
@@ -92,9 +98,9 @@ from labbench import (
     Setting,
     fmt,
     forget_pid_file,
+    freeze_and_kill,
     progress,
     ratio,
-    sigkill_node,
     summary,
 )
 
@@ -127,6 +133,7 @@ class Run:
     setting: str
     run: int
     failover_s: float | None = None
+    failover_added_s: float | None = None
     outage_s: float | None = None
     kill_spread_s: float | None = None
     cut_after_kill_s: float | None = None
@@ -134,6 +141,8 @@ class Run:
     failback_overlap_s: float | None = None
     failback_gap_s: float | None = None
     standby_s: float | None = None
+    standby_removed_s: float | None = None
+    standby_added_s: float | None = None
     standby_tool_s: float | None = None
     standby_overlap_s: float | None = None
     standby_gap_s: float | None = None
@@ -330,6 +339,13 @@ class AddressWatch:
             held[name] = state
         return {name for name, state in held.items() if state}
 
+    def change_after(self, name: str, held: bool, after: float) -> float | None:
+        """When the address first appeared on (``held``) or left ``name`` after ``after``."""
+        return min(
+            (at for at, who, state in self.events if who == name and state == held and at > after),
+            default=None,
+        )
+
     def wait_only(self, name: str, timeout: float) -> float:
         """Wait until ``name`` alone holds the address; return when that was seen."""
         deadline = time.monotonic() + timeout
@@ -402,6 +418,15 @@ def configure(lab: Lab, implementation: str, setting: Setting) -> None:
         lab.write_config(cluster_config(setting))
 
 
+def forget_run_files(node: Node) -> None:
+    """Remove the pid files of a killed node, as a reboot empties /run: a killed daemon can
+    linger as a zombie (PID 1 here reaps late) that the pid file check of every daemon takes
+    for a running one (keepalived then exits with "daemon is already running")."""
+    forget_pid_file(node)
+    for name in ("keepalived.pid", "keepalived-vrrp.pid"):
+        (node.dirs.run / name).unlink(missing_ok=True)
+
+
 def forget_address(node: Node) -> None:
     """Delete the address a killed node kept, as its reboot would."""
     node.run(["ip", "addr", "del", f"{ADDRESS}/{PREFIX_LEN}", "dev", "eth0"], check=False)
@@ -411,7 +436,7 @@ def reset(lab: Lab) -> None:
     """Every node powered off and rebooted: no process, no address, cables in."""
     for node in lab.nodes:
         node.kill()
-        forget_pid_file(node)
+        forget_run_files(node)
         forget_address(node)
         lab.restore_link(node.name, "eth0")
 
@@ -427,6 +452,10 @@ def macs_of(lab: Lab) -> dict[str, str]:
         link = json.loads(run_checked(["ip", "-n", node.netns, "-j", "link", "show", "eth0"]))
         macs[node.name] = link[0]["address"]
     return macs
+
+
+def since(at: float | None, start: float) -> float | None:
+    return None if at is None else at - start
 
 
 def sleep_until(at: float) -> None:
@@ -455,11 +484,12 @@ def crash(bench: Bench, result: Run, setting: Setting, kill_at: float) -> None:
     """Kill linuxha1 like a dead machine at ``kill_at``; time linuxha2's first answer."""
     victim = bench.lab.node(PREFERRED)
     sleep_until(kill_at + bench.rng.uniform(0, max(setting.keepalive, 0.25)))
-    killed, result.kill_spread_s = sigkill_node(victim)
+    killed, result.kill_spread_s = freeze_and_kill(victim)
     bench.lab.cut_link(PREFERRED, "eth0")
     result.cut_after_kill_s = time.monotonic() - killed
     answered = bench.answer(OTHER, killed, 4 * setting.deadtime + STEP_TIMEOUT_S)
     result.failover_s = answered - killed
+    result.failover_added_s = since(bench.watch.change_after(OTHER, True, killed), killed)
     last = bench.pinger.last_from(bench.macs[PREFERRED], answered)
     result.outage_s = None if last is None else answered - last
 
@@ -470,7 +500,7 @@ def failback(bench: Bench, result: Run, implementation: str) -> float:
     time.sleep(FAILBACK_PAUSE_S)
     forget_address(victim)
     bench.lab.restore_link(PREFERRED, "eth0")
-    forget_pid_file(victim)
+    forget_run_files(victim)
     restarted = time.monotonic()
     start_node(victim, implementation)
     result.failback_s = bench.answer(PREFERRED, restarted, COLD_START_S) - restarted
@@ -491,6 +521,8 @@ def standby(bench: Bench, result: Run, implementation: str) -> None:
     result.standby_tool_s = time.monotonic() - launched
     result.standby_s = bench.answer(OTHER, launched) - launched
     settled = bench.watch.wait_only(OTHER, STEP_TIMEOUT_S)
+    result.standby_removed_s = since(bench.watch.change_after(PREFERRED, False, launched), launched)
+    result.standby_added_s = since(bench.watch.change_after(OTHER, True, launched), launched)
     time.sleep(WINDOW_TAIL_S)
     result.standby_overlap_s, result.standby_gap_s = bench.watch.windows(
         launched, settled + WINDOW_TAIL_S
@@ -673,6 +705,13 @@ def report(
         "outage_s",
         "Outage: last answer from the old owner -> first answer from the survivor (s)",
     )
+    yield from comparison_table(
+        runs,
+        settings,
+        implementations,
+        "failover_added_s",
+        "  (of which: kill -> the address configured on the survivor, from netlink, s)",
+    )
     yield ""
     yield from comparison_table(
         runs,
@@ -688,6 +727,20 @@ def report(
         [n for n in implementations if n != "keepalived"],
         "standby_tool_s",
         "  (the standby tool itself, launch -> exit, s)",
+    )
+    yield from comparison_table(
+        runs,
+        settings,
+        [n for n in implementations if n != "keepalived"],
+        "standby_removed_s",
+        "  (launch -> the address removed from the owner, s)",
+    )
+    yield from comparison_table(
+        runs,
+        settings,
+        [n for n in implementations if n != "keepalived"],
+        "standby_added_s",
+        "  (launch -> the address configured on the peer, s)",
     )
     yield ""
     yield from comparison_table(
@@ -721,10 +774,11 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     args = parser.parse_args(argv)
     args.runs = args.runs or (3 if args.quick else 5)
-    args.implementations = [name for name in args.implementations.split(",") if name]
-    unknown = set(args.implementations) - set(IMPLEMENTATIONS)
+    requested = {name for name in args.implementations.split(",") if name}
+    unknown = requested - set(IMPLEMENTATIONS)
     if unknown:
         parser.error(f"unknown implementation(s): {', '.join(sorted(unknown))}")
+    args.implementations = [name for name in IMPLEMENTATIONS if name in requested]
     return args
 
 
@@ -748,6 +802,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.json is not None:
         raw = {
             "runs": [asdict(run) for run in bench.runs],
+            "address_events": watch.events,
+            "macs": bench.macs,
             "ping_interval_s": PING_INTERVAL_S,
             "cpus": os.cpu_count(),
             "load_average": os.getloadavg(),

@@ -77,6 +77,22 @@ def sigkill_node(node: Node) -> tuple[float, float]:
     return before, spread
 
 
+def freeze_and_kill(node: Node) -> tuple[float, float]:
+    """SIGSTOP every process of ``node``, then SIGKILL them; return (time before the first
+    signal, spread). Stopping first makes the death simultaneous: with SIGKILL alone, a child
+    whose parent died a moment earlier can act on its parent-death signal (keepalived's VRRP
+    process then resigns with a priority 0 advertisement, which no dead machine sends)."""
+    pids = node.pids()
+    before = time.monotonic()
+    for pid in pids:
+        signal_in_netns(node.netns, pid, signal.SIGSTOP)
+    spread = time.monotonic() - before
+    for pid in pids:
+        signal_in_netns(node.netns, pid, signal.SIGKILL)
+    node.kill()
+    return before, spread
+
+
 def progress(message: str) -> None:
     print(f"  .. {message}", file=sys.stderr, flush=True)
 
