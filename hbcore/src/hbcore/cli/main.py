@@ -1,17 +1,46 @@
-"""Entry point of the ``hb`` command."""
+"""Entry point of the ``hb`` command.
+
+Subcommands are imported only when they run, so that ``hb standby`` or ``hb status`` in a
+failover script pays for its own module and not for the daemon's.
+"""
 
 from __future__ import annotations
+
+import importlib
 
 import click
 
 from hbcore import __version__
-from hbcore.cli.check_cmd import check
-from hbcore.cli.demo_cmd import demo
-from hbcore.cli.handover_cmd import standby, takeover
-from hbcore.cli.lab_cmd import lab_group
-from hbcore.cli.node_cmd import start, status, stop
-from hbcore.cli.plugins_cmd import plugins_group
-from hbcore.cli.wire_cmd import wire_group
+
+COMMANDS = {
+    "check": "hbcore.cli.check_cmd:check",
+    "demo": "hbcore.cli.demo_cmd:demo",
+    "lab": "hbcore.cli.lab_cmd:lab_group",
+    "plugins": "hbcore.cli.plugins_cmd:plugins_group",
+    "standby": "hbcore.cli.handover_cmd:standby",
+    "start": "hbcore.cli.node_cmd:start",
+    "status": "hbcore.cli.node_cmd:status",
+    "stop": "hbcore.cli.node_cmd:stop",
+    "takeover": "hbcore.cli.handover_cmd:takeover",
+    "wire": "hbcore.cli.wire_cmd:wire_group",
+}
+"""Every subcommand, as ``module:attribute``."""
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attribute = target.partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -25,7 +54,7 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     ctx.exit()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--version",
     is_flag=True,
@@ -36,18 +65,6 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 )
 def cli() -> None:
     """hb: Linux-HA heartbeat, rebuilt in Python, wire-compatible with heartbeat 3.0.6."""
-
-
-cli.add_command(plugins_group)
-cli.add_command(check)
-cli.add_command(wire_group)
-cli.add_command(lab_group)
-cli.add_command(start)
-cli.add_command(stop)
-cli.add_command(status)
-cli.add_command(standby)
-cli.add_command(takeover)
-cli.add_command(demo)
 
 
 def main() -> None:

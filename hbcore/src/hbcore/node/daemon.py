@@ -404,6 +404,9 @@ class Node:
             log.info(f"Heartbeat restart on node {node}")
             self.membership.node_restarted(node)
             self._requester.forget(node)
+            # Answer at once rather than at our next keepalive: the restarted node cannot
+            # come up before it has heard us (an extra status is harmless to heartbeat).
+            self._spawn(self._send_status())
         elif report.arrival is Arrival.AHEAD:
             log.warning(
                 f"{len(report.lost)} lost packet(s) for [{node}] [{report.lost[0] - 1}:{seq}]"
