@@ -165,10 +165,15 @@ def test_live_peers_are_normal_nodes_heard_and_not_dead() -> None:
 
 def test_next_deadline_is_the_earliest_possible_death() -> None:
     table = comm_up_with_peer_heard(at=20.0)
-    assert abs(table.next_deadline(20.0) - 20.251) < 1e-9
+    assert abs(table.next_deadline(20.0) - 25.001) < 1e-9
     assert abs(table.next_deadline(24.9) - 25.001) < 1e-9
     table.check_timeouts(25.5)
-    assert abs(table.next_deadline(25.5) - 25.751) < 1e-9
+    assert abs(table.next_deadline(25.5) - 30.501) < 1e-9  # nothing left to time
+
+
+def test_before_comm_up_scans_come_at_least_every_250_ms() -> None:
+    table = two_nodes(started_at=0.0)
+    assert abs(table.next_deadline(1.0) - 1.251) < 1e-9
 
 
 def test_a_dead_node_that_restarted_is_not_returning_after_partition() -> None:

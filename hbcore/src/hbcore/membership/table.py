@@ -32,7 +32,10 @@ from hbcore.membership.events import (
 INIT, UP, ACTIVE, DEAD, PING = "init", "up", "active", "dead", "ping"
 NORMAL, PING_NODE = "normal", "ping"
 MAX_SCAN_INTERVAL_S = 0.25
-"""heartbeat's POLL_INTERVAL: the longest time between two timeout scans."""
+"""heartbeat's POLL_INTERVAL: the longest time between two timeout scans until comm is up
+(comm readiness is re-checked on each)."""
+IDLE_SCAN_INTERVAL_S = 5.0
+"""Once comm is up scans follow the deadlines; with nothing to time, one every 5 s."""
 DEADLINE_SLACK_S = 0.001
 """A scan runs just after a deadline, since a node is dead only past it."""
 
@@ -182,9 +185,11 @@ class Membership:
 
     def next_deadline(self, now: float) -> float:
         """The earliest time :meth:`check_timeouts` could declare something dead (at most
-        ``MAX_SCAN_INTERVAL_S`` ahead, so comm readiness is also re-checked)."""
-        deadlines = [now + MAX_SCAN_INTERVAL_S]
-        if not self.comm_up:
+        ``MAX_SCAN_INTERVAL_S`` ahead before comm is up, so readiness is re-checked too)."""
+        if self.comm_up:
+            deadlines = [now + IDLE_SCAN_INTERVAL_S]
+        else:
+            deadlines = [now + MAX_SCAN_INTERVAL_S]
             deadlines.append(self.started_at + self.timers.initdead_ms / 1000)
         for state in self.nodes.values():
             if state.name == self.local:
