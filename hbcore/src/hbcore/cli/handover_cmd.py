@@ -14,6 +14,23 @@ from hbcore.state.paths import DEFAULT_RUN_DIR, NodePaths
 WHAT = click.Choice(["all", "local", "foreign", "failback"])
 
 
+class _UsageError(click.UsageError):
+    """heartbeat's ``hb_standby`` and ``hb_takeover`` exit 1 on a wrong or extra argument,
+    click's usage errors 2: scripts written for heartbeat test for 1."""
+
+    exit_code = 1
+
+
+class _HeartbeatUsage(click.Command):
+    """A command whose usage errors exit 1 (:class:`_UsageError`), with click's message."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as error:
+            raise _UsageError(error.format_message(), error.ctx) from error
+
+
 def _request(command: str, run_dir: Path, hold: str) -> None:
     from hbcore.control.client import NodeNotRunning, ask
 
@@ -27,7 +44,7 @@ def _request(command: str, run_dir: Path, hold: str) -> None:
         sys.exit(1)
 
 
-@click.command("standby")
+@click.command("standby", cls=_HeartbeatUsage)
 @click.argument("what", type=WHAT, default="all")
 @click.option("--run-dir", type=click.Path(path_type=Path), default=DEFAULT_RUN_DIR)
 def standby(what: str, run_dir: Path) -> None:
@@ -35,7 +52,7 @@ def standby(what: str, run_dir: Path) -> None:
     _request("standby", run_dir, "foreign" if what == "failback" else what)
 
 
-@click.command("takeover")
+@click.command("takeover", cls=_HeartbeatUsage)
 @click.argument("what", type=WHAT, default="all")
 @click.option("--run-dir", type=click.Path(path_type=Path), default=DEFAULT_RUN_DIR)
 def takeover(what: str, run_dir: Path) -> None:
