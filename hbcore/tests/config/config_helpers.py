@@ -35,6 +35,16 @@ class FakeUcast:
         return f"{self.interface} {self.peer}"
 
 
+@dataclass(frozen=True)
+class FakeBcast:
+    """Shaped like hb-media-bcast's value: the core reads ``interface``."""
+
+    interface: str
+
+    def __str__(self) -> str:
+        return self.interface
+
+
 def _ucast(text: str) -> FakeUcast:
     interface, peer, *_ = text.split()
     return FakeUcast(interface, peer)
@@ -49,7 +59,9 @@ class _Crc:
 
 
 PLUGIN_STAND_INS = {
-    "bcast": Directive("bcast", str, "bcast IFACE...", repeat=Repeat.ACCUMULATE, is_medium=True),
+    "bcast": Directive(
+        "bcast", FakeBcast, "bcast IFACE...", repeat=Repeat.ACCUMULATE, is_medium=True
+    ),
     "ucast": Directive(
         "ucast", _ucast, "ucast IFACE PEER", Form.WHOLE_LINE, Repeat.ACCUMULATE, is_medium=True
     ),
@@ -84,8 +96,8 @@ def plugin_set(*plugins: object, without: tuple[str, ...] = ()) -> PluginSet:
     return PluginSet(manager, registry(*without))
 
 
-MINIMAL = "node alpha beta\nbcast eth0\nauto_failback on\nlogfacility daemon\n"
-"""A valid ha.cf with no warnings; tests append to it."""
+MINIMAL = "node alpha beta\nbcast lo\nauto_failback on\nlogfacility daemon\n"
+"""A valid ha.cf with no warnings on any host (``lo`` exists everywhere); tests append to it."""
 
 
 def parse(text: str, *without: str) -> tuple[HaCf, list[Problem]]:

@@ -125,13 +125,30 @@ def test_respawn_user_and_program_are_host_facts(tmp_path: Path) -> None:
     assert len(_lines(config.problems, Severity.HOST)) == 2
 
 
-def test_a_respawned_ipfail_turns_on_the_built_in_one_and_is_not_checked(tmp_path: Path) -> None:
-    hacf = MINIMAL + "respawn hacluster /usr/lib/heartbeat/ipfail\n"
+def test_a_respawned_ipfail_turns_on_the_built_in_one_wherever_its_path(tmp_path: Path) -> None:
+    hacf = MINIMAL + "respawn root /usr/lib/heartbeat/ipfail\n"
     config = load_configuration(write_config(tmp_path, hacf=hacf), plugin_set(), "alpha")
     assert _lines(config.problems, Severity.HOST) == []
     assert "ha.cf:5: ipfail is built into hb: /usr/lib/heartbeat/ipfail is not run" in _lines(
         config.problems, Severity.WARNING
     )
+
+
+def test_a_respawned_ipfail_still_needs_its_user(tmp_path: Path) -> None:
+    hacf = MINIMAL + "respawn no-such-user-here /usr/lib/heartbeat/ipfail\n"
+    config = load_configuration(write_config(tmp_path, hacf=hacf), plugin_set(), "alpha")
+    assert _lines(config.problems, Severity.HOST) == [
+        "ha.cf:5: Invalid uid [no-such-user-here] specified for client child"
+    ]
+
+
+def test_interfaces_of_heartbeat_paths_are_host_facts(tmp_path: Path) -> None:
+    hacf = MINIMAL + "bcast lo hbnosuch0\nucast hbnosuch1 127.0.0.1\nucast lo 127.0.0.1\n"
+    config = load_configuration(write_config(tmp_path, hacf=hacf), plugin_set(), "alpha")
+    assert _lines(config.problems, Severity.HOST) == [
+        "ha.cf:5: bcast: interface [hbnosuch0] does not exist",
+        "ha.cf:6: ucast: interface [hbnosuch1] does not exist",
+    ]
 
 
 def test_an_unresolvable_ucast_peer_is_a_host_fact(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from hb_hookspecs import Directive, Form, Repeat
 from hb_media_bcast import hb_register_directives
-from hb_media_bcast.directives import BCAST
+from hb_media_bcast.directives import BCAST, BcastPath
 
 
 def test_registers_bcast_as_a_per_token_medium() -> None:
@@ -12,5 +12,7 @@ def test_registers_bcast_as_a_per_token_medium() -> None:
     assert (BCAST.form, BCAST.repeat, BCAST.is_medium) == (Form.PER_TOKEN, Repeat.ACCUMULATE, True)
 
 
-def test_the_value_is_the_interface_name() -> None:
-    assert BCAST.parse("eth1") == "eth1"
+def test_the_value_names_the_interface() -> None:
+    path = BCAST.parse("eth1")
+    assert path == BcastPath("eth1")
+    assert str(path) == "eth1"

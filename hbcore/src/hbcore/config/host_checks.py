@@ -40,6 +40,13 @@ class _UnicastPath(Protocol):
     peer: str
 
 
+@runtime_checkable
+class _OnInterface(Protocol):
+    """What the core reads of a path bound to an interface (bcast, ucast and mcast values)."""
+
+    interface: str
+
+
 def _host(location: Location, problem: str, fix: str) -> Problem:
     return Problem(location, problem, fix, Severity.HOST)
 
@@ -67,16 +74,6 @@ def check_client_children(hacf: HaCf) -> list[Problem]:
             child = entry.value
             if not isinstance(child, ClientChild):
                 continue
-            if directive == "respawn" and os.path.basename(child.command) == "ipfail":
-                problems.append(
-                    Problem(
-                        entry.location,
-                        f"ipfail is built into hb: {child.command} is not run",
-                        "keep the line (it turns hb's ipfail on) or remove it to turn ipfail off",
-                        Severity.WARNING,
-                    )
-                )
-                continue
             try:
                 pwd.getpwnam(child.user)
             except KeyError:
@@ -87,7 +84,18 @@ def check_client_children(hacf: HaCf) -> list[Problem]:
                         f"create the user {child.user}, or name an existing one",
                     )
                 )
-            if not (os.path.isfile(child.command) and os.access(child.command, os.X_OK)):
+            if directive == "respawn" and os.path.basename(child.command) == "ipfail":
+                # The line turns the built-in ipfail on, so where heartbeat's binary lives
+                # (Debian moved it) is no fact of this host that hb depends on.
+                problems.append(
+                    Problem(
+                        entry.location,
+                        f"ipfail is built into hb: {child.command} is not run",
+                        "keep the line (it turns hb's ipfail on) or remove it to turn ipfail off",
+                        Severity.WARNING,
+                    )
+                )
+            elif not (os.path.isfile(child.command) and os.access(child.command, os.X_OK)):
                 problems.append(
                     _host(
                         entry.location,
@@ -113,6 +121,27 @@ def check_ucast_peers(hacf: HaCf) -> list[Problem]:
                     entry.location,
                     f"ucast: cannot resolve hostname {entry.value.peer}",
                     "use the peer's IP address, or make the name resolvable (/etc/hosts)",
+                )
+            )
+    return problems
+
+
+def check_interfaces(hacf: HaCf) -> list[Problem]:
+    """Every network interface a heartbeat path names must exist here."""
+    problems: list[Problem] = []
+    for medium in hacf.media:
+        if not isinstance(medium.value, _OnInterface):
+            continue
+        interface = medium.value.interface
+        try:
+            socket.if_nametoindex(interface)
+        except OSError:
+            problems.append(
+                _host(
+                    medium.location,
+                    f"{medium.directive}: interface [{interface}] does not exist",
+                    "name an interface of this machine (ip link), or rename the line's "
+                    "interface to the one this node uses",
                 )
             )
     return problems
@@ -192,6 +221,7 @@ def check_host(
         check_local_node(hacf, node_name),
         check_client_children(hacf),
         check_ucast_peers(hacf),
+        check_interfaces(hacf),
         check_devices(hacf),
     )
     problems = [problem for found in checks for problem in found]

@@ -4,17 +4,30 @@ heartbeat also reads the old name ``udp`` as ``bcast`` (with a warning); hbcore 
 renaming, so ``udp eth0`` works whenever this plugin is loaded.
 """
 
+from dataclasses import dataclass
+
 from hb_hookspecs import Directive, Form, Repeat
 
 
-def interface(text: str) -> str:
-    """An interface name, as given; whether it exists is a start-up fact, not a parse one."""
-    return text
+@dataclass(frozen=True)
+class BcastPath:
+    """One broadcast path: the interface, as given (whether it exists is a fact of the host,
+    which ``hb check`` reports, not of the file)."""
+
+    interface: str
+
+    def __str__(self) -> str:
+        return self.interface
+
+
+def bcast_interface(text: str) -> BcastPath:
+    """One interface name of a ``bcast`` line."""
+    return BcastPath(text)
 
 
 BCAST = Directive(
     name="bcast",
-    parse=interface,
+    parse=bcast_interface,
     summary="bcast IFACE...: UDP broadcast heartbeats on each interface (port udpport)",
     form=Form.PER_TOKEN,
     repeat=Repeat.ACCUMULATE,
