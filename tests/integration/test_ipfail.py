@@ -26,10 +26,14 @@ pytestmark = [
 HB = Path(sys.executable).with_name("hb")
 HB_START = TemplateCommand(f"{HB} start --foreground")
 ADDRESS = "10.77.1.100"
+KEEPALIVE_S = 0.2
+DEADTIME_S = 1.0
+DEADPING_S = DEADTIME_S
+"""No ``deadping`` line: heartbeat's default is deadtime."""
 PING_NODE = "10.77.1.254"
 CONFIG = ClusterConfig(
     media=(Bcast(("eth1",)),),
-    timers=LabTimers(keepalive=0.2, deadtime=1, initdead=2),
+    timers=LabTimers(keepalive=KEEPALIVE_S, deadtime=DEADTIME_S, initdead=2),
     resources=(f"linuxha1 IPaddr2::{ADDRESS}/24/eth0",),
     auto_failback="on",
     extra=(
@@ -40,6 +44,10 @@ CONFIG = ClusterConfig(
 )
 SETTLE_S = 40.0
 MOVE_S = 20.0
+"""heartbeat's ipfail takes its time (it polls); the bound for a cluster with one of its nodes."""
+HB_MOVE_S = DEADPING_S + 10 * KEEPALIVE_S
+"""Between hb nodes: the ping node declared dead after deadping, then a few keepalives for the
+ipfail exchange and the standby handover (measured here: about 1.4 s)."""
 
 
 def holds(node: Node) -> bool:
@@ -71,7 +79,7 @@ def test_hb_owner_that_loses_its_uplink_hands_the_address_to_hb() -> None:
     with Lab.create(LabSpec(nodes=2)) as lab:
         owner, other = started(lab, HB_START, HB_START)
         lab.cut_link("linuxha1", "eth0")
-        wait_until(lambda: holds(other) and not holds(owner), MOVE_S, "the address moves")
+        wait_until(lambda: holds(other) and not holds(owner), HB_MOVE_S, "the address moves")
         other.wait_for_log("Telling other node that we have more visible ping nodes.", 5)
 
 
