@@ -173,9 +173,14 @@ class ResourceManager:
         return None
 
     def group_failed(self, group: Group) -> None:
-        """A group failed to start and was given up: in 30 s, ask the peer to take it."""
+        """A group failed to start and was given up: in 30 s, ``hb_standby local|foreign``.
+
+        That standby hands the peer every group of the failed one's kind, the running ones
+        too, as heartbeat's ResourceManager does. Until then we go on claiming the kind, as
+        heartbeat's C side (never told of the failure) does: clearing it would tell the peer
+        we hold none of it while its other groups still run here.
+        """
         hold = self.groups.hold_of(group)
-        self.i_hold &= ~hold
         self._timer(
             f"failed {group.key}", FAILED_GROUP_STANDBY_DELAY_S, lambda: self._standby_quietly(hold)
         )

@@ -1,0 +1,166 @@
+"""A resource that fails to start, in nice mode (config-files.md §3.2, ResourceManager's
+takegroup): "Giving up resources due to failure of X" with the reason, the group stopped again
+right to left, the other groups left alone, and 30 s later ``hb_standby local|foreign``, which
+hands the peer every group of that kind. Meanwhile the node goes on claiming the kind, as
+heartbeat's C side does, because its other groups of that kind still run."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import hb_ra_script
+import pytest
+from hb_hookspecs import ResourceContext, ResourceError
+from hbcore.resources import manager
+from hbcore.resources.groups import Group
+from hbcore.testing.cluster import FakeAgent, World, wait_for
+from nice_pair import events, nice_pair
+from structlog.testing import capture_logs
+
+STANDBY_DELAY_S = 1.0
+HOME = {"10.0.0.1": "linuxha1", "httpd": "linuxha1", "10.0.0.3": "linuxha1", "10.0.0.2": "linuxha2"}
+
+
+class FailsToStart(FakeAgent):
+    """A fake resource whose start fails on one node, with an agent's reason."""
+
+    def __init__(self, world: World, resource: str, node: str, fails_on: str) -> None:
+        super().__init__(world, resource, node)
+        self.fails_on = fails_on
+        self.stops = 0
+
+    async def start(self) -> None:
+        if self.node == self.fails_on:
+            raise ResourceError("Return code 1 from /etc/init.d/httpd:\ncannot bind port 80")
+        await super().start()
+
+    async def stop(self) -> None:
+        self.stops += 1
+        await super().stop()
+
+
+def _groups(world: World, node: str, httpd: FakeAgent) -> list[Group]:
+    """linuxha1 prefers ``10.0.0.1 httpd`` and ``10.0.0.3``; linuxha2 prefers ``10.0.0.2``."""
+    return [
+        Group(
+            "10.0.0.1",
+            "linuxha1",
+            ("10.0.0.1", "httpd"),
+            (FakeAgent(world, "10.0.0.1", node), httpd),
+        ),
+        Group("10.0.0.3", "linuxha1", ("10.0.0.3",), (FakeAgent(world, "10.0.0.3", node),)),
+        Group("10.0.0.2", "linuxha2", ("10.0.0.2",), (FakeAgent(world, "10.0.0.2", node),)),
+    ]
+
+
+@pytest.fixture(autouse=True)
+def _short_standby_delay(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(manager, "FAILED_GROUP_STANDBY_DELAY_S", STANDBY_DELAY_S)
+
+
+def test_a_failed_start_gives_the_group_up_then_hands_its_kind_to_the_peer(
+    tmp_path: Path,
+) -> None:
+    world = World()
+    httpd = {
+        node: FailsToStart(world, "httpd", node, "linuxha1") for node in ("linuxha1", "linuxha2")
+    }
+
+    async def scenario(logs: list[dict[str, object]]) -> None:
+        async with nice_pair(
+            tmp_path, world, True, lambda w, node: _groups(w, node, httpd[node])
+        ) as pair:
+            pair.start("linuxha1")
+            pair.start("linuxha2")
+            await wait_for(lambda: "Giving up resources due to failure of httpd" in events(logs))
+            await wait_for(world.settled({"10.0.0.3": "linuxha1", "10.0.0.2": "linuxha2"}))
+            assert world.owner("10.0.0.1") == set() and world.owner("httpd") == set()
+            assert httpd["linuxha1"].stops == 1  # given up with its group
+            # Still claimed: 10.0.0.3, of the same kind, runs here.
+            assert pair.manager("linuxha1").holding == "local"
+            await asyncio.sleep(STANDBY_DELAY_S / 2)
+            assert world.owner("10.0.0.1") == set()  # the standby waits its delay
+            await wait_for(world.settled(dict.fromkeys(HOME, "linuxha2")))
+            await wait_for(pair.stable)
+            assert pair.holdings() == {"linuxha1": "none", "linuxha2": "all"}
+
+    with capture_logs() as logs:
+        asyncio.run(scenario(logs))
+    [giving_up] = [e for e in logs if e["event"] == "Giving up resources due to failure of httpd"]
+    assert giving_up["log_level"] == "critical"
+    assert "cannot bind port 80" in str(giving_up["output"])
+    said = events(logs)
+    released = said.index("Releasing resource group: linuxha1 10.0.0.1 httpd")
+    assert said.index("Giving up resources due to failure of httpd") < released
+    assert "linuxha1 wants to go standby [local]" in said
+    assert world.conflicts == []
+
+
+RESOURCE_SCRIPT = """#!/bin/sh
+# broken DIR start|stop|status: cannot start; records every action in $HA_DIR/actions.
+echo "$2" >> "$HA_DIR/actions"
+case "$2" in
+  start) echo "broken: cannot mount $1" >&2; exit 1 ;;
+  stop) exit 0 ;;
+  status) echo "broken $1 is stopped" ;;
+esac
+"""
+
+
+def test_a_failing_resource_d_script_is_given_up_with_its_output(tmp_path: Path) -> None:
+    world = World()
+    config_dir = tmp_path / "ha.d"
+    (config_dir / "resource.d").mkdir(parents=True)
+    script = config_dir / "resource.d" / "broken"
+    script.write_text(RESOURCE_SCRIPT)
+    os.chmod(script, 0o755)
+
+    def groups(world: World, node: str) -> list[Group]:
+        context = ResourceContext(config_dir, (config_dir / "resource.d",), {"HA_CURHOST": node})
+        broken = hb_ra_script.hb_resolve_resource("broken::/data", context)
+        assert broken is not None
+        # Only linuxha1 has the broken script; on linuxha2 the resource works.
+        agent = broken if node == "linuxha1" else FakeAgent(world, "broken::/data", node)
+        return [
+            Group(
+                "10.0.0.1",
+                "linuxha1",
+                ("10.0.0.1", "broken::/data"),
+                (FakeAgent(world, "10.0.0.1", node), agent),
+            ),
+            Group("10.0.0.3", "linuxha1", ("10.0.0.3",), (FakeAgent(world, "10.0.0.3", node),)),
+            Group("10.0.0.2", "linuxha2", ("10.0.0.2",), (FakeAgent(world, "10.0.0.2", node),)),
+        ]
+
+    async def scenario(logs: list[dict[str, object]]) -> None:
+        async with nice_pair(tmp_path, world, True, groups) as pair:
+            pair.start("linuxha1")
+            pair.start("linuxha2")
+            await wait_for(world.settled({"10.0.0.3": "linuxha1", "10.0.0.2": "linuxha2"}))
+            await wait_for(
+                lambda: "Giving up resources due to failure of broken::/data" in events(logs)
+            )
+            assert world.owner("10.0.0.1") == set()
+            await wait_for(
+                world.settled(
+                    {"10.0.0.1": "linuxha2", "broken::/data": "linuxha2", "10.0.0.3": "linuxha2"}
+                )
+            )
+
+    with capture_logs() as logs:
+        asyncio.run(scenario(logs))
+    [giving_up] = [
+        e for e in logs if e["event"] == "Giving up resources due to failure of broken::/data"
+    ]
+    assert f"Return code 1 from {script}" in str(giving_up["output"])
+    assert "broken: cannot mount /data" in str(giving_up["output"])
+    said = events(logs)
+    assert f"Running {script} /data start" in said
+    assert "broken: cannot mount /data" in said  # the script's own output, as it came
+    # status before start, the failed start, then the group's stop right to left (and
+    # status again when the standby stops the kind's groups).
+    actions = (config_dir / "actions").read_text().split()
+    assert actions[:3] == ["status", "start", "stop"]
+    assert world.conflicts == []
