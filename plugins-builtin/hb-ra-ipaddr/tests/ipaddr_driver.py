@@ -2,13 +2,15 @@
 
 argv: the token, then the steps as JSON: ``["status", "start", {"sleep": 1.0}, "stop"]``.
 Prints one JSON list: per step its name, result (or error) and CLOCK_REALTIME nanoseconds
-before and after. Waits for the background announcements before exiting.
+before and after. Waits for the background announcements before exiting. The agent's log lines
+go to stderr as ``LEVEL: message``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sys
 import time
 from pathlib import Path
@@ -43,6 +45,7 @@ async def run(token: str, steps: list[Any]) -> list[dict[str, Any]]:
 
 
 if __name__ == "__main__":
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(levelname)s: %(message)s")
     # The node runs its loop on uvloop where installed: the agent must work there too.
     try:
         from uvloop import run as run_loop

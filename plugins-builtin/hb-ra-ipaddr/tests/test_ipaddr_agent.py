@@ -61,6 +61,10 @@ class Pair:
     peer: str
 
     def drive(self, token: str, *steps: Any) -> list[dict[str, Any]]:
+        return self.drive_logged(token, *steps)[0]
+
+    def drive_logged(self, token: str, *steps: Any) -> tuple[list[dict[str, Any]], list[str]]:
+        """The results of ``steps`` and the agent's log lines (``LEVEL: message``)."""
         run = subprocess.run(
             [
                 "ip",
@@ -78,7 +82,7 @@ class Pair:
             timeout=60,
         )
         assert run.returncode == 0, run.stderr
-        return list(json.loads(run.stdout))
+        return list(json.loads(run.stdout)), run.stderr.splitlines()
 
     def addresses(self, interface: str) -> list[dict[str, Any]]:
         shown = json.loads(ip("-n", self.node, "-j", "addr", "show", "dev", interface))
@@ -384,3 +388,16 @@ def test_ipv6_is_added_without_dad_and_announced_with_override(pair: Pair) -> No
         results = pair.drive(token, "stop", "status")
     assert results[1]["result"] is False
     assert pair.address("eth0", "fd91:1::50") is None
+
+
+def test_start_and_stop_log_heartbeats_running_line(pair: Pair) -> None:
+    """ResourceManager's ``Running PATH ARGS start|stop``, with the wrapper heartbeat ran."""
+    _, logged = pair.drive_logged("10.91.1.40/24/eth0", "start", "stop")
+    running = [line for line in logged if "Running" in line]
+    assert running == [
+        "INFO: Running /etc/ha.d/resource.d/IPaddr 10.91.1.40/24/eth0 start",
+        "INFO: Running /etc/ha.d/resource.d/IPaddr 10.91.1.40/24/eth0 stop",
+    ]
+    _, logged = pair.drive_logged("IPaddr2::10.91.1.99/24/eth9", "start")
+    assert logged[0] == "INFO: Running /etc/ha.d/resource.d/IPaddr2 10.91.1.99/24/eth9 start"
+    assert "ERROR: IPaddr2 10.91.1.99/24 on eth9: there is no interface eth9" in logged

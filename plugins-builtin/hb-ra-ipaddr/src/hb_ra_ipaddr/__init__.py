@@ -34,4 +34,4 @@ def hb_resolve_resource(token: str, context: ResourceContext) -> ResourceAgent |
         return None
     from hb_ra_ipaddr.agent import IpAddrAgent
 
-    return IpAddrAgent(token, spec)
+    return IpAddrAgent(token, spec, context.config_dir)

@@ -15,6 +15,7 @@ import asyncio
 import ipaddress
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hb_hookspecs import ResourceError
@@ -40,11 +41,19 @@ class Placement:
 
 
 class IpAddrAgent:
-    """A :class:`hb_hookspecs.ResourceAgent` for one IPaddr, IPaddr2 or IPv6addr token."""
+    """A :class:`hb_hookspecs.ResourceAgent` for one IPaddr, IPaddr2 or IPv6addr token.
 
-    def __init__(self, token: str, spec: AddressSpec) -> None:
+    ``start`` and ``stop`` log heartbeat's ``Running PATH ARGS start|stop`` line with the
+    wrapper script heartbeat would have run, ``CONFIG_DIR/resource.d/IPaddr``, so that greps
+    for it find address changes as they found them under heartbeat.
+    """
+
+    def __init__(self, token: str, spec: AddressSpec, config_dir: Path) -> None:
         self.name = token
         self.spec = spec
+        # ResourceManager's resource2arg: what follows "IPaddr::", or the whole shorthand.
+        argument = token.partition("::")[2] or token
+        self.script = f"{config_dir / 'resource.d' / spec.agent} {argument}"
         self.placement: Placement | None = None
         self._announcing: asyncio.Task[None] | None = None
         warmup.begin_if_running()
@@ -58,6 +67,7 @@ class IpAddrAgent:
         return text + (f" broadcast {placed.broadcast}" if placed.broadcast else "")
 
     async def start(self) -> None:
+        log.info(f"Running {self.script} start")
         await warmup.netlink_ready()
         from hb_ra_ipaddr.netlink import KernelError, netlink
 
@@ -78,6 +88,8 @@ class IpAddrAgent:
                     placement.label,
                 )
         except KernelError as error:
+            # The reason belongs in the log, as IPaddr's own ERROR lines are in heartbeat's.
+            log.error(f"{self.spec}: {error}")
             raise ResourceError(f"{self.spec}: {error}") from error
         self.placement = placement
         if added:
@@ -85,6 +97,7 @@ class IpAddrAgent:
             self._announce(placement.interface, links[placement.interface].mac)
 
     async def stop(self) -> None:
+        log.info(f"Running {self.script} stop")
         await warmup.netlink_ready()
         from hb_ra_ipaddr.netlink import KernelError, netlink
 
@@ -99,6 +112,7 @@ class IpAddrAgent:
                     where = names.get(held.interface, held.interface)
                     log.info(f"{self.spec.agent} {held.address} removed from {where}")
         except KernelError as error:
+            log.error(f"{self.spec}: {error}")
             raise ResourceError(f"{self.spec}: {error}") from error
         self.placement = None
 
