@@ -33,7 +33,8 @@ class StatusChanged:
 
 @dataclass(frozen=True)
 class NodeDied:
-    """No packet from ``node`` within its dead interval (or a status came far too late)."""
+    """No packet from ``node`` within its dead interval (or a status came far too late). For
+    our own node: our own status was not processed within our dead interval (we were stalled)."""
 
     node: str
     previous: str

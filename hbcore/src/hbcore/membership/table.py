@@ -11,7 +11,10 @@ does no I/O. Rules (behaviour.md §2, wire-protocol.md §6):
 - a status arriving more than warntime after the previous one is late (WARN); more than
   deadtime, late beyond deadtime (CRIT), and the node is declared dead at once;
 - a status from a node we hold dead, without a restart, means it returns after a partition;
-- our own node and its links are never declared dead;
+- our own node is heard only when our own status goes through our processing path (heartbeat's
+  loopback, :meth:`Membership.heard_ourselves`); not heard for our own dead interval, it is
+  declared dead once (heartbeat's "No local heartbeat": we were stalled), though its status stays;
+- our own links never die;
 - comm is ready when every node, ping nodes and ourselves included, has been heard or is dead.
 """
 
@@ -92,6 +95,7 @@ class Membership:
         for name in ping_nodes:
             self.nodes[name] = NodeState(name, PING_NODE, INIT, timers.deadping_ms)
         self.nodes.setdefault(local, NodeState(local, NORMAL, INIT, timers.deadtime_ms))
+        self._local_silence_reported = False
 
     def knows(self, node: str) -> bool:
         """True when ``node`` is configured (normal or ping node)."""
@@ -104,7 +108,10 @@ class Membership:
     def packet_arrived(self, node: str, link: str, now: float) -> list[MembershipEvent]:
         """Any accepted or duplicate packet from ``node`` arrived on medium ``link``."""
         state = self.nodes[node]
-        state.last_heard = now
+        if node != self.local:
+            # Our own copies heard back refresh our link only: one may have waited in a socket
+            # buffer while we were stalled, so it says nothing of our liveness.
+            state.last_heard = now
         path = state.links.get(link)
         if path is None or path.status == DEAD:
             state.links[link] = Link(UP, now)
@@ -146,6 +153,16 @@ class Membership:
             state.status = new_status
         return events
 
+    def heard_ourselves(self, dead_interval_ms: int | None, now: float) -> None:
+        """Our own status went through our own processing path (looped back as it was sent):
+        we are alive as of ``now``. ``dead_interval_ms`` is the ``dt`` it advertised, our own
+        dead interval from then on (as heartbeat takes its own node's from its own status)."""
+        state = self.nodes[self.local]
+        state.last_heard = now
+        if dead_interval_ms is not None and dead_interval_ms > 0:
+            state.dead_interval_ms = dead_interval_ms
+        self._local_silence_reported = False
+
     def node_restarted(self, node: str) -> None:
         """``node`` came back with a new generation: forget its status history (a restart is
         not a return after a partition)."""
@@ -170,6 +187,7 @@ class Membership:
             return events
         for state in self.nodes.values():
             if state.name == self.local:
+                events.extend(self._check_ourselves(state, now))
                 continue
             limit = self._dead_interval_s(state)
             for link_name, link in state.links.items():
@@ -178,10 +196,21 @@ class Membership:
                     events.append(LinkChanged(state.name, link_name, DEAD))
             if state.status == DEAD:
                 continue
-            last = state.last_heard if state.last_heard is not None else self.started_at
+            last = self._last_heard(state)
             if now - last > limit and now - self.started_at > self.timers.initdead_ms / 1000:
                 events.append(self._declare_dead(state))
         return events
+
+    def _check_ourselves(self, state: NodeState, now: float) -> list[MembershipEvent]:
+        """Our own status not processed for our own dead interval: the peers have had as long
+        to declare us dead. Reported once until we hear ourselves again; our status is kept,
+        as heartbeat keeps it (the node restarts rather than lives on as dead)."""
+        if self._local_silence_reported:
+            return []
+        if now - self._last_heard(state) <= self._dead_interval_s(state):
+            return []
+        self._local_silence_reported = True
+        return [NodeDied(state.name, state.status)]
 
     def next_deadline(self, now: float) -> float:
         """The earliest time :meth:`check_timeouts` could declare something dead (at most
@@ -192,15 +221,16 @@ class Membership:
             deadlines = [now + MAX_SCAN_INTERVAL_S]
             deadlines.append(self.started_at + self.timers.initdead_ms / 1000)
         for state in self.nodes.values():
-            if state.name == self.local:
-                continue
             limit = self._dead_interval_s(state)
+            if state.name == self.local:
+                if not self._local_silence_reported:
+                    deadlines.append(self._last_heard(state) + limit)
+                continue
             deadlines.extend(
                 link.last_heard + limit for link in state.links.values() if link.status == UP
             )
             if state.status != DEAD:
-                last = state.last_heard if state.last_heard is not None else self.started_at
-                deadlines.append(last + limit)
+                deadlines.append(self._last_heard(state) + limit)
         return max(now, min(deadlines)) + DEADLINE_SLACK_S
 
     def comm_ready(self) -> bool:
@@ -220,6 +250,9 @@ class Membership:
             and state.last_heard is not None
             and state.status != DEAD
         ]
+
+    def _last_heard(self, state: NodeState) -> float:
+        return state.last_heard if state.last_heard is not None else self.started_at
 
     def _dead_interval_s(self, state: NodeState) -> float:
         interval_ms = state.dead_interval_ms if self.comm_up else self.timers.initdead_ms
