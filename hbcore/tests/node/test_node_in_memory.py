@@ -1,4 +1,5 @@
-"""Nodes in one process on an in-memory segment: comm up, link loss, death, restart, replay."""
+"""Nodes in one process on an in-memory segment: comm up, link loss, death, restart, replay,
+a medium that cannot start."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from hb_auth_sha1.sha1 import Sha1Authenticator
 from hb_hookspecs import AuthMethod, KeyRule, Observation
 from hbcore.config.timers import Timers
-from hbcore.node.daemon import Node
+from hbcore.node.daemon import MediumFailed, Node
 from hbcore.node.settings import NodeSettings
 from hbcore.state.paths import NodePaths
 from hbcore.testing.cluster import RunningNode as Running
@@ -237,3 +238,45 @@ def test_a_ping_node_reported_alive_by_a_monitor_has_status_ping(tmp_path: Path)
     assert "Status update for node 10.0.0.254: status ping" in messages(logs)
     assert "Link 10.0.0.254:10.0.0.254 up." in messages(logs)
     assert monitor.stopped
+
+
+class UnopenableMedium:
+    """A path whose interface is gone: it cannot start."""
+
+    name = "eth9"
+    wire_format = "netstring"
+
+    async def start(self, deliver: Callable[[bytes], None]) -> None:
+        raise OSError(19, "No such device")
+
+    async def send(self, packet: bytes) -> None:
+        raise AssertionError("a medium that never started sends nothing")
+
+    async def stop(self) -> None:
+        raise AssertionError("a medium that never started is not stopped")
+
+    def describe(self) -> str:
+        return "unopenable eth9"
+
+
+def test_a_medium_that_cannot_start_stops_the_others_and_the_node_never_runs(
+    tmp_path: Path,
+) -> None:
+    bus = MemoryBus()
+    working, broken = bus.medium("linuxha1"), UnopenableMedium()
+    node_settings = settings("linuxha1", tmp_path, ("linuxha1", "linuxha2"))
+    node = Node(node_settings, keyring(), [working, broken])
+
+    async def scenario() -> MediumFailed:
+        with pytest.raises(MediumFailed) as failed:
+            await asyncio.wait_for(node.run(asyncio.Event()), 5)
+        return failed.value
+
+    with capture_logs() as logs:
+        failure = asyncio.run(scenario())
+    assert failure.medium is broken
+    assert failure.error.strerror == "No such device"
+    assert working.deliver is None  # started, then stopped again: no half-blind node
+    assert bus.sent == []
+    assert not node_settings.paths.generation_file.exists()
+    assert not any(m.startswith("Heartbeat generation") for m in messages(logs))

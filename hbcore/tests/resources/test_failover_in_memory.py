@@ -1,17 +1,20 @@
 """Resource negotiation between nodes in one process: start-up, takeover on death, failback,
-standby, clean shutdown. A shared world records who runs each resource, so a moment with two
-owners fails the test."""
+standby, clean shutdown, a stalled node. A shared world records who runs each resource, so a
+moment with two owners fails the test."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
 from hb_auth_sha1.sha1 import Sha1Authenticator
 from hb_hookspecs import AuthMethod, KeyRule, Observation
 from hbcore.config.timers import Timers
+from hbcore.node import daemon
 from hbcore.node.daemon import Node
 from hbcore.node.settings import NodeSettings
 from hbcore.resources.binding import ResourceBinding
@@ -193,6 +196,38 @@ def test_healed_partition_makes_both_nodes_give_up_and_restart(tmp_path: Path) -
     events = [entry["event"] for entry in logs]
     assert "Cluster node linuxha2 returning after partition." in events
     assert "Cluster node linuxha1 returning after partition." in events
+    assert all(running.node.restart_requested for running in nodes.values())
+    assert all(world.owner(resource) == set() for resource in HOME)
+
+
+def test_a_stalled_node_finds_no_local_heartbeat_gives_everything_up_and_restarts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Advertise plain deadtime from the start (not deadtime + 2 s), so a short stall will do.
+    monkeypatch.setattr(daemon, "STARTUP_DEADTIME_BONUS_MS", 0)
+    world = World()
+
+    async def scenario() -> dict[str, Running]:
+        bus = MemoryBus()
+        async with pair(tmp_path, bus, world) as nodes:
+            await wait_for(world.settled(HOME))
+            await asyncio.sleep(3 * TIMERS.deadtime / 1000)  # a busy loop keeps hearing itself
+            assert not any(running.node.restart_requested for running in nodes.values())
+            # The whole process stalls past deadtime, as under SIGSTOP (both nodes live in it).
+            time.sleep(TIMERS.deadtime / 1000 + 0.2)
+            await asyncio.wait_for(
+                asyncio.gather(*(n.task for n in nodes.values()), return_exceptions=True), 10
+            )
+            return nodes
+
+    with capture_logs() as logs:
+        nodes = asyncio.run(scenario())
+    said = [(entry["log_level"], entry["event"]) for entry in logs]
+    for name in NAMES:
+        assert ("warning", f"node {name}: is dead") in said
+    assert said.count(("error", "No local heartbeat. Forcing restart.")) == 2
+    # linuxha1 scans itself first: restarting, it takes nothing over from linuxha2.
+    assert ("info", "Resource takeover cancelled - shutdown in progress.") in said
     assert all(running.node.restart_requested for running in nodes.values())
     assert all(world.owner(resource) == set() for resource in HOME)
 

@@ -94,6 +94,16 @@ NATIVE_MESSAGES = RESOURCE_MESSAGES | {
 NATIVE_MESSAGES = NATIVE_MESSAGES | IPFAIL_MESSAGES
 
 
+class MediumFailed(Exception):
+    """A medium could not start, so the node did not: the media started before it are stopped
+    again and the generation is not bumped. ``medium`` is the one that failed."""
+
+    def __init__(self, medium: Medium, error: OSError) -> None:
+        super().__init__(f"{medium.name}: {error}")
+        self.medium = medium
+        self.error = error
+
+
 @dataclass
 class Peer:
     """Per-peer protocol state kept by the node (membership keeps liveness)."""
@@ -158,13 +168,17 @@ class Node:
     async def run(self, stopping: asyncio.Event) -> None:
         """Start the media, heartbeat until ``stopping`` is set, then shut down cleanly.
 
-        After a partition heals the node stops itself the same way and sets
-        ``restart_requested``: its runner starts it again with a new generation.
+        :raises MediumFailed: when a medium cannot start; nothing runs then and the generation
+            is unchanged, since the media start before the node takes its identity.
+
+        After a partition heals, or when the node finds it was stalled past its dead interval
+        ("No local heartbeat"), it stops itself the same way and sets ``restart_requested``:
+        its runner starts it again with a new generation.
         """
         self._stopping = stopping
-        self._start_identity()
         await self._start_media()
         try:
+            self._start_identity()
             await self._start_monitors()
             self.started_at = time.monotonic()
             self.membership.started_at = self.started_at
@@ -193,16 +207,17 @@ class Node:
         self._outbound = Outbound(identity, self.keyring, self.media, self._loopback)
 
     async def _start_media(self) -> None:
+        """Start every medium, or none: a node blind on one of its paths does not run."""
         started: list[Medium] = []
-        try:
-            for medium in self.media:
+        for medium in self.media:
+            try:
                 await medium.start(self._deliverer(medium.name))
-                log.info(f"{medium.describe()} started", medium=medium.name)
-                started.append(medium)
-        except OSError:
-            for medium in reversed(started):
-                await medium.stop()
-            raise
+            except OSError as error:
+                for running in reversed(started):
+                    await running.stop()
+                raise MediumFailed(medium, error) from error
+            log.info(f"{medium.describe()} started", medium=medium.name)
+            started.append(medium)
 
     async def _start_monitors(self) -> None:
         """Start every health monitor; one that cannot start is logged, as heartbeat logs a
@@ -327,9 +342,13 @@ class Node:
 
         Our own packets heard back only refresh our link; a packet identical to one decoded
         lately (the same message on a second medium) is not decoded again. Both shortcuts
-        depend only on the bytes, so replays are still caught by sequence tracking.
+        depend only on the bytes, so replays are still caught by sequence tracking. A packet
+        that arrives while later media are still starting is dropped: the node has no identity
+        yet to answer with.
         """
-        if self._outbound is not None and self._outbound.is_own(packet):
+        if self._outbound is None:
+            return
+        if self._outbound.is_own(packet):
             now = time.monotonic()
             self._note_events(self.membership.packet_arrived(self.settings.name, medium, now))
             return
@@ -462,16 +481,18 @@ class Node:
             self.rc_hooks.message(message_type, message)
 
     def _on_status(self, node: str, message: Message) -> None:
-        if node == self.settings.name:
-            return
-        if message.get("protocol") is None and self.flow_control:
-            self.flow_control = False
-            log.info("flow control disabled due to different version heartbeat")
         dead_interval = message.get("dt")
         try:
             dead_interval_ms = int(dead_interval, 16) if dead_interval else None
         except ValueError:
             dead_interval_ms = None
+        if node == self.settings.name:
+            # Looped back as it was sent: heartbeat's proof that its own loop still runs.
+            self.membership.heard_ourselves(dead_interval_ms, time.monotonic())
+            return
+        if message.get("protocol") is None and self.flow_control:
+            self.flow_control = False
+            log.info("flow control disabled due to different version heartbeat")
         status = message.get("st") or ""
         self._note_events(
             self.membership.status_arrived(node, status, dead_interval_ms, time.monotonic())
@@ -592,6 +613,9 @@ class Node:
     def _note_events(self, events: Sequence[MembershipEvent]) -> None:
         for event in events:
             self._log_event(event)
+            if isinstance(event, NodeDied) and event.node == self.settings.name:
+                self._restart_without_local_heartbeat()
+                continue
             if self.ipfail is not None:
                 self._tell_ipfail(event)
             if isinstance(event, NodeDied):
@@ -599,7 +623,7 @@ class Node:
                 self._requester.forget(event.node)
                 is_normal = self.membership.nodes[event.node].kind == NORMAL
                 if self.resources is not None and is_normal:
-                    self.resources.node_died(event.node)
+                    self._take_over_from(event.node)
                 self._notify(
                     "hb_node_status_changed",
                     node=event.node,
@@ -644,6 +668,29 @@ class Node:
         await asyncio.sleep(PARTITION_RESTART_DELAY_S)
         if self._stopping is not None:
             self._stopping.set()
+
+    def _take_over_from(self, node: str) -> None:
+        """A normal peer died: take over its groups, unless we are shutting down (or restarting)
+        and about to give everything up, as heartbeat cancels the takeover then."""
+        assert self.resources is not None
+        if self._shutting_down():
+            log.info("Resource takeover cancelled - shutdown in progress.")
+            return
+        self.resources.node_died(node)
+
+    def _restart_without_local_heartbeat(self) -> None:
+        """We did not hear ourselves for our dead interval: this process was stalled (stopped,
+        starved) long enough for the peers to declare us dead and take our groups. Like
+        heartbeat, give everything up and restart at once, so whoever took over owns alone;
+        during a shutdown only say so."""
+        log.error("No local heartbeat. Forcing restart.")
+        if self._stopping is None or self._shutting_down():
+            return
+        self.restart_requested = True
+        self._stopping.set()
+
+    def _shutting_down(self) -> bool:
+        return self._stopping is not None and self._stopping.is_set()
 
     @staticmethod
     def _log_event(event: MembershipEvent) -> None:

@@ -21,11 +21,12 @@ from hb_hookspecs import HealthMonitor, Medium
 from hbcore import __version__
 from hbcore.config.configuration import Configuration, load_configuration
 from hbcore.config.core_arguments import ClientChild
+from hbcore.config.hacf import Medium as MediumLine
 from hbcore.config.host_checks import resource_context
 from hbcore.config.problems import Location, Problem
 from hbcore.control.server import ControlServer
 from hbcore.log import LogTargets, configure_logging
-from hbcore.node.daemon import Node
+from hbcore.node.daemon import MediumFailed, Node
 from hbcore.node.plugin_settings import PluginSettings
 from hbcore.node.rc_hooks import RcHooks
 from hbcore.node.report import snapshot
@@ -42,7 +43,8 @@ HEARTBEAT_VERSION = "3.0.6"
 DEFAULT_RTPRIO = 10
 """A low SCHED_FIFO priority: above every ordinary process, below the kernel's own threads."""
 RESTART = -1
-"""What :func:`run` returns when the node must be started again (after a partition)."""
+"""What :func:`run` returns when the node must be started again (after a partition, or after
+"No local heartbeat")."""
 
 log = structlog.get_logger("hb.node")
 
@@ -64,6 +66,14 @@ class Prepared:
     keyring: Keyring
     media: list[Medium]
     plugins: PluginSet
+    media_lines: tuple[MediumLine, ...]
+    """The ha.cf line of each medium, in the order of ``media``."""
+
+    def line_of(self, medium: Medium) -> MediumLine:
+        """The ha.cf line that configured ``medium`` (one of ours)."""
+        return next(
+            line for m, line in zip(self.media, self.media_lines, strict=True) if m is medium
+        )
 
 
 def prepare(paths: NodePaths, plugins: PluginSet, node_name: str | None = None) -> Prepared:
@@ -76,6 +86,7 @@ def prepare(paths: NodePaths, plugins: PluginSet, node_name: str | None = None) 
     settings = settings_from(configuration, paths)
     plugin_settings = PluginSettings(configuration.hacf, settings.name, paths.config_dir)
     media: list[Medium] = []
+    media_lines: list[MediumLine] = []
     problems: list[Problem] = []
     for configured in configuration.hacf.media:
         medium_type = plugins.registry.media.get(configured.directive)
@@ -90,22 +101,30 @@ def prepare(paths: NodePaths, plugins: PluginSet, node_name: str | None = None) 
             )
             continue
         try:
-            media.extend(medium_type.item.create(configured.value, plugin_settings))
+            created = list(medium_type.item.create(configured.value, plugin_settings))
         except OSError as error:
-            problems.append(
-                Problem(
-                    configured.location,
-                    f"cannot open {configured}: {error}",
-                    "check that the device or interface exists and is up",
-                )
-            )
+            problems.append(cannot_open(configured, error))
+            continue
+        media.extend(created)
+        media_lines.extend(configured for _ in created)
     if not media and not problems:
         problems.append(
             Problem(Location("ha.cf"), "No heartbeat media defined", "add a bcast or ucast line")
         )
     if problems:
         raise StartRefused(problems)
-    return Prepared(configuration, settings, configuration.authkeys.keyring(), media, plugins)
+    keyring = configuration.authkeys.keyring()
+    return Prepared(configuration, settings, keyring, media, plugins, tuple(media_lines))
+
+
+def cannot_open(line: MediumLine, error: OSError) -> Problem:
+    """A medium that cannot be opened (built or started), as ``hb check`` words a problem."""
+    return Problem(
+        line.location,
+        f"cannot open {line}: {error.strerror or error}",
+        "check that the device or interface exists and is up, and that no other program "
+        "holds the port",
+    )
 
 
 def respawner(prepared: Prepared) -> Respawner:
@@ -237,11 +256,17 @@ async def _serve(prepared: Prepared) -> int:
     await control.start()
     try:
         await node.run(stopping)
-        if node.restart_requested:
-            log.info("Restarting heartbeat after the partition.")
-            return RESTART
+    except MediumFailed as failed:
+        # Logged, not printed: a daemon's standard error is /dev/null by now.
+        problem = cannot_open(prepared.line_of(failed.medium), failed.error)
+        log.error(problem.render(strict=True))
+        log.error("Heartbeat not started: a heartbeat path cannot be opened.")
+        return 1
     finally:
         await control.stop()
+    if node.restart_requested:
+        log.info("Restarting heartbeat.")
+        return RESTART
     return 0
 
 
