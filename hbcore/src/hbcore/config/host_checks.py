@@ -31,6 +31,8 @@ from hbcore.plugins import PluginSet
 INIT_DIR = Path("/etc/init.d")
 DEVICE_DIRECTIVES = ("serial", "watchdog")
 """Directives whose values are device paths that must exist here."""
+SCRIPT_DIRS = "script_dirs"
+"""hb-ra-script's directive: the script directories, in search order."""
 
 
 @runtime_checkable
@@ -161,11 +163,15 @@ def check_devices(hacf: HaCf) -> list[Problem]:
     ]
 
 
-def resource_context(config_dir: Path) -> ResourceContext:
-    """Where ``hb check`` looks for resource scripts: resource.d, then /etc/init.d."""
+def resource_context(config_dir: Path, hacf: HaCf | None = None) -> ResourceContext:
+    """Where script resources are searched: the directories of ``script_dirs`` in ``hacf``
+    (hb-ra-script's directive; relative ones are in ``config_dir``), else heartbeat's order,
+    ``config_dir/resource.d`` then /etc/init.d. ``hacf`` None: no ha.cf was read."""
+    configured = () if hacf is None else hacf.values(SCRIPT_DIRS)
     return ResourceContext(
         config_dir=config_dir,
-        script_dirs=(config_dir / "resource.d", INIT_DIR),
+        script_dirs=tuple(config_dir / str(directory) for directory in configured)
+        or (config_dir / "resource.d", INIT_DIR),
         environment={},
     )
 
@@ -226,5 +232,5 @@ def check_host(
     )
     problems = [problem for found in checks for problem in found]
     if haresources is not None:
-        problems += check_resources(haresources, plugins, resource_context(config_dir))
+        problems += check_resources(haresources, plugins, resource_context(config_dir, hacf))
     return problems

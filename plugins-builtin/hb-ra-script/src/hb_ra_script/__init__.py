@@ -3,9 +3,15 @@
 
 from collections.abc import Callable
 
-from hb_hookspecs import ResourceAgent, ResourceAgentType, ResourceContext, hookimpl
+from hb_hookspecs import Directive, ResourceAgent, ResourceAgentType, ResourceContext, hookimpl
 
+from hb_ra_script.directives import SCRIPT_DIRS
 from hb_ra_script.lookup import is_address_shorthand, locate, split_token
+
+
+@hookimpl
+def hb_register_directives(register: Callable[[Directive], None]) -> None:
+    register(SCRIPT_DIRS)
 
 
 @hookimpl
