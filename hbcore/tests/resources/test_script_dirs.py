@@ -100,7 +100,7 @@ def test_a_directory_the_shell_would_have_expanded_is_an_error(
     assert f"ha.cf:4: script_dirs: '{directory}' would not be expanded" in result.output
 
 
-def test_without_hb_ra_script_the_directive_is_unknown(tmp_path: Path) -> None:
+def test_without_hb_ra_script_the_directive_names_the_plugin_to_install(tmp_path: Path) -> None:
     config_dir = _config_dir(tmp_path, "script_dirs resource.d\n")
     result = CliRunner().invoke(
         cli,
@@ -108,6 +108,7 @@ def test_without_hb_ra_script_the_directive_is_unknown(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "ha.cf:4:" in result.output and "script_dirs" in result.output
+    assert "pip install hb-ra-script" in result.output
 
 
 @pytest.mark.xfail(

@@ -17,6 +17,7 @@ PLUGIN_DIRECTIVES: dict[str, str] = {
     "ping": "hb-monitor-ping",
     "ping_group": "hb-monitor-ping",
     "watchdog": "hb-monitor-watchdog",
+    "script_dirs": "hb-ra-script",
 }
 """Directive -> the built-in distribution that owns it."""
 
