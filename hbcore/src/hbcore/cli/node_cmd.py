@@ -96,8 +96,9 @@ def start(
     "--run-dir", type=click.Path(path_type=Path), default=DEFAULT_RUN_DIR, show_default=True
 )
 def stop(run_dir: Path) -> None:
-    """Stop the node cleanly: release resources, tell the peers (shutdone), exit."""
-    from hbcore.node.runner import read_pid_file
+    """Stop the node cleanly: release resources, tell the peers (shutdone), exit; return once
+    the process is gone, as ``heartbeat -k`` does."""
+    from hbcore.node.runner import is_alive, read_pid_file
 
     pid_file = NodePaths(run_dir=run_dir).pid_file
     pid = read_pid_file(pid_file)
@@ -106,7 +107,7 @@ def stop(run_dir: Path) -> None:
         sys.exit(3)
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + STOP_TIMEOUT_S
-    while read_pid_file(pid_file) == pid:
+    while is_alive(pid):
         if time.monotonic() > deadline:
             click.echo(f"hb (pid {pid}) did not stop within {STOP_TIMEOUT_S} s", err=True)
             sys.exit(1)

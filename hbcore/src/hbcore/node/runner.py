@@ -304,11 +304,16 @@ def read_pid_file(path: Path) -> int | None:
         pid = int(path.read_text().split()[0])
     except (OSError, ValueError, IndexError):
         return None
+    return pid if is_alive(pid) else None
+
+
+def is_alive(pid: int) -> bool:
+    """True while process ``pid`` exists and is not a zombie."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
-        return None
-    return None if stat.rsplit(")", 1)[-1].split()[0] == "Z" else pid
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
 def remove_pid_file(path: Path) -> None:
