@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 from hb_ra_script.lookup import Style
 from hbcore.cli.main import cli
 from hbcore.config.configuration import load_configuration
+from hbcore.config.core_directives import CORE_DIRECTIVES
 from hbcore.config.host_checks import INIT_DIR, resource_context
 from hbcore.plugins import Selection, load_plugins
 
@@ -59,7 +60,9 @@ def test_script_dirs_names_the_directories_in_order_relative_ones_in_the_config_
     config_dir = _config_dir(tmp_path, "script_dirs resource.d rc.d/init.d\n")
     result = _check(config_dir)
     assert result.exit_code == 0, result.output
-    configuration = load_configuration(config_dir, load_plugins(Selection()), "linuxha1")
+    configuration = load_configuration(
+        config_dir, load_plugins(Selection(), CORE_DIRECTIVES), "linuxha1"
+    )
     context = resource_context(config_dir, configuration.hacf)
     assert tuple(context.script_dirs) == (config_dir / "resource.d", config_dir / "rc.d/init.d")
     agent = hb_ra_script.hb_resolve_resource("smb", context)
@@ -84,7 +87,9 @@ def test_the_first_listed_directory_wins_and_only_resource_d_is_heartbeat_style(
 ) -> None:
     config_dir = _config_dir(tmp_path, lines.format(config_dir=tmp_path / "ha.d"))
     (config_dir / "resource.d" / "smb").chmod(0o755)
-    configuration = load_configuration(config_dir, load_plugins(Selection()), "linuxha1")
+    configuration = load_configuration(
+        config_dir, load_plugins(Selection(), CORE_DIRECTIVES), "linuxha1"
+    )
     context = resource_context(config_dir, configuration.hacf)
     agent = hb_ra_script.hb_resolve_resource("smb", context)
     assert agent is not None
@@ -111,17 +116,13 @@ def test_without_hb_ra_script_the_directive_names_the_plugin_to_install(tmp_path
     assert "pip install hb-ra-script" in result.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pending: hbcore/node/runner.py resource_groups must pass configuration.hacf to "
-    "resource_context (node/* belongs to another change); drop this mark then",
-)
 def test_the_node_runs_the_script_found_through_script_dirs(tmp_path: Path) -> None:
     from hbcore.node.runner import resource_groups
 
     config_dir = _config_dir(tmp_path, "script_dirs resource.d rc.d/init.d\n")
-    plugins = load_plugins(Selection())
+    plugins = load_plugins(Selection(), CORE_DIRECTIVES)
     configuration = load_configuration(config_dir, plugins, "linuxha1")
+    assert configuration.errors(strict=True) == []
     [group] = resource_groups(configuration, plugins, "linuxha1").groups
     [agent] = group.agents
     assert getattr(agent, "path", None) == config_dir / "rc.d/init.d/smb"

@@ -163,11 +163,11 @@ def check_devices(hacf: HaCf) -> list[Problem]:
     ]
 
 
-def resource_context(config_dir: Path, hacf: HaCf | None = None) -> ResourceContext:
+def resource_context(config_dir: Path, hacf: HaCf) -> ResourceContext:
     """Where script resources are searched: the directories of ``script_dirs`` in ``hacf``
     (hb-ra-script's directive; relative ones are in ``config_dir``), else heartbeat's order,
-    ``config_dir/resource.d`` then /etc/init.d. ``hacf`` None: no ha.cf was read."""
-    configured = () if hacf is None else hacf.values(SCRIPT_DIRS)
+    ``config_dir/resource.d`` then /etc/init.d."""
+    configured = hacf.values(SCRIPT_DIRS)
     return ResourceContext(
         config_dir=config_dir,
         script_dirs=tuple(config_dir / str(directory) for directory in configured)

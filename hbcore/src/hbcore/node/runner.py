@@ -156,7 +156,10 @@ def resource_groups(configuration: Configuration, plugins: PluginSet, node: str)
     Called on the running loop, so that agents can warm up what they need (scapy for the
     gratuitous ARP) long before a takeover needs it.
     """
-    context = replace(resource_context(configuration.config_dir), environment={"HA_CURHOST": node})
+    context = replace(
+        resource_context(configuration.config_dir, configuration.hacf),
+        environment={"HA_CURHOST": node},
+    )
     groups: list[Group] = []
     haresources = configuration.haresources
     for line in haresources.groups if haresources is not None else ():
