@@ -11,38 +11,25 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from hb_auth_sha1.sha1 import Sha1Authenticator
-from hb_hookspecs import AuthMethod, KeyRule, Observation
-from hbcore.config.timers import Timers
+from hb_hookspecs import Observation
 from hbcore.node import daemon
 from hbcore.node.daemon import Node
 from hbcore.node.settings import NodeSettings
 from hbcore.resources.binding import ResourceBinding
-from hbcore.resources.groups import Group, GroupTable
+from hbcore.resources.groups import GroupTable
 from hbcore.resources.holdings import Hold
 from hbcore.state.paths import NodePaths
-from hbcore.testing.cluster import FakeAgent, World, wait_for
 from hbcore.testing.cluster import RunningNode as Running
+from hbcore.testing.cluster import World, wait_for
 from hbcore.testing.memory_bus import MemoryBus
 from hbcore.wire import Keyring
+from nice_pair import HOME, NAMES, SHA1, TIMERS, fake_groups
 from structlog.testing import capture_logs
-
-TIMERS = Timers(keepalive=50, deadtime=300, warntime=200, initdead=600, deadping=300)
-SHA1 = AuthMethod("sha1", KeyRule.REQUIRED, Sha1Authenticator, "test")
-NAMES = ("linuxha1", "linuxha2")
 
 
 def binding(world: World, node: str) -> ResourceBinding:
-    groups = [
-        Group(
-            "10.0.0.1",
-            "linuxha1",
-            ("10.0.0.1", "httpd"),
-            (FakeAgent(world, "10.0.0.1", node), FakeAgent(world, "httpd", node)),
-        ),
-        Group("10.0.0.2", "linuxha2", ("10.0.0.2",), (FakeAgent(world, "10.0.0.2", node),)),
-    ]
-    return ResourceBinding(GroupTable(groups, node), True, local_takeover_delay_s=0.3)
+    table = GroupTable(fake_groups(world, node), node)
+    return ResourceBinding(table, True, local_takeover_delay_s=0.3)
 
 
 def make_node(
@@ -97,9 +84,6 @@ async def pair(tmp: Path, bus: MemoryBus, world: World) -> AsyncIterator[dict[st
         for running in nodes.values():
             running.kill()
         await asyncio.gather(*(r.task for r in nodes.values()), return_exceptions=True)
-
-
-HOME = {"10.0.0.1": "linuxha1", "httpd": "linuxha1", "10.0.0.2": "linuxha2"}
 
 
 def test_each_node_takes_its_own_groups_at_start(tmp_path: Path) -> None:

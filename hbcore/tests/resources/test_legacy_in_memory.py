@@ -11,39 +11,23 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from hb_auth_sha1.sha1 import Sha1Authenticator
-from hb_hookspecs import AuthMethod, KeyRule
-from hbcore.config.timers import Timers
 from hbcore.node.daemon import Node
 from hbcore.node.settings import NodeSettings
 from hbcore.resources.binding import ResourceBinding
-from hbcore.resources.groups import Group, GroupTable
+from hbcore.resources.groups import GroupTable
 from hbcore.resources.holdings import Hold
 from hbcore.resources.legacy import STANDBY_REFUSED
 from hbcore.state.paths import NodePaths
-from hbcore.testing.cluster import FakeAgent, World, wait_for
 from hbcore.testing.cluster import RunningNode as Running
+from hbcore.testing.cluster import World, wait_for
 from hbcore.testing.memory_bus import MemoryBus
 from hbcore.wire import Keyring, Message
+from nice_pair import HOME, NAMES, SHA1, TIMERS, fake_groups
 from structlog.testing import capture_logs
-
-TIMERS = Timers(keepalive=50, deadtime=300, warntime=200, initdead=600, deadping=300)
-SHA1 = AuthMethod("sha1", KeyRule.REQUIRED, Sha1Authenticator, "test")
-NAMES = ("linuxha1", "linuxha2")
-HOME = {"10.0.0.1": "linuxha1", "httpd": "linuxha1", "10.0.0.2": "linuxha2"}
 
 
 def binding(world: World, node: str) -> ResourceBinding:
-    groups = [
-        Group(
-            "10.0.0.1",
-            "linuxha1",
-            ("10.0.0.1", "httpd"),
-            (FakeAgent(world, "10.0.0.1", node), FakeAgent(world, "httpd", node)),
-        ),
-        Group("10.0.0.2", "linuxha2", ("10.0.0.2",), (FakeAgent(world, "10.0.0.2", node),)),
-    ]
-    return ResourceBinding(GroupTable(groups, node), False, legacy=True)
+    return ResourceBinding(GroupTable(fake_groups(world, node), node), False, legacy=True)
 
 
 def make_node(tmp: Path, name: str, bus: MemoryBus, world: World) -> Node:
