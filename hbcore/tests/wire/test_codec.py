@@ -186,6 +186,28 @@ def test_a_netstring_packet_is_judged_by_its_trailer_alone(crc: Keyring) -> None
     assert result.inner.status is AuthStatus.ABSENT
 
 
+def test_a_receiver_may_skip_the_inner_field_of_a_netstring_packet(crc: Keyring) -> None:
+    # The inner token is wrong, the trailer (which covers it) is right: heartbeat accepts.
+    body = b"###\n11:(0)t=status,18:(0)auth=1 deadbeef,%%%\n"
+    token = crc.sign(body).encode()
+    packet = body + b"%d:%b," % (len(token), token)
+
+    checked, skipped = decode(packet, crc), decode(packet, crc, check_inner=False)
+
+    assert isinstance(checked, Decoded) and isinstance(skipped, Decoded)
+    assert checked.inner.status is AuthStatus.INVALID
+    assert skipped.inner.status is AuthStatus.SKIPPED
+    assert skipped.message == checked.message and skipped.trailer == checked.trailer
+
+
+def test_a_classic_packet_is_always_judged_by_its_inner_field(crc: Keyring) -> None:
+    packet = encode(STATUS, crc, Encoding.CLASSIC)
+    forged = packet.replace(b"st=up", b"st=dead")
+
+    assert isinstance(decode(packet, crc, check_inner=False), Decoded)
+    assert isinstance(decode(forged, crc, check_inner=False), Rejected)
+
+
 @pytest.mark.parametrize(
     ("packet", "reason"),
     [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hbcore.wire import Decoded, Encoding, Keyring, Message, decode, encode
+from hbcore.wire import Decoded, Encoding, Keyring, Message, Value, decode, encode
 from hbcore.wire.header import SenderIdentity, add_header, is_unsequenced
 
 HEADER_FIELDS = {"destuuid", "src", "srcuuid", "seq", "hg", "ts", "ld", "ttl", "auth"}
@@ -51,3 +51,21 @@ def test_header_rebuilt_from_a_real_packet_reencodes_identically(
 def test_unsequenced_types() -> None:
     assert is_unsequenced("NS_ackmsg") and is_unsequenced("NS_rexmit")
     assert not is_unsequenced("status")
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [
+        [("src", "a"), ("seq", "1")],
+        [("t", "again"), ("new", "x"), ("new", "y")],
+        [("dup", "first"), ("srcuuid", b"\x00\x01")],
+    ],
+)
+def test_setting_many_fields_at_once_is_setting_each_in_turn(
+    pairs: list[tuple[str, Value]],
+) -> None:
+    message = Message.of(("t", "status"), ("dup", "1"), ("dup", "2"))
+    one_by_one = message
+    for name, value in pairs:
+        one_by_one = one_by_one.set(name, value)
+    assert message.set_all(pairs) == one_by_one

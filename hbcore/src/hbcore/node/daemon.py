@@ -354,7 +354,7 @@ class Node:
             return
         message = self._recently_decoded.get(packet)
         if message is None:
-            result = decode(packet, self.keyring)
+            result = decode(packet, self.keyring, check_inner=False)
             if not isinstance(result, Decoded):
                 log.warning(f"packet on {medium} dropped: {result.reason}", medium=medium)
                 return

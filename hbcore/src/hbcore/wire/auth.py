@@ -36,6 +36,8 @@ class AuthStatus(enum.Enum):
     """The message has no inner ``auth`` field."""
     UNCHECKED = "unchecked"
     """No keyring was given."""
+    SKIPPED = "skipped"
+    """Not checked: the netstring trailer decides, and the receiver asked for nothing more."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ import enum
 from dataclasses import dataclass
 
 from hbcore.wire import auth, classic, netstring
-from hbcore.wire.auth import AUTH_FIELD, AuthVerdict
+from hbcore.wire.auth import AUTH_FIELD, AuthStatus, AuthVerdict
 from hbcore.wire.errors import WireError
 from hbcore.wire.keyring import Keyring
 from hbcore.wire.message import Message
@@ -19,6 +19,8 @@ from hbcore.wire.rawfield import RawField, from_message, to_message
 
 MAXMSG = 262144
 """heartbeat's receive buffer: a packet of this many bytes or more is refused ("msg too big")."""
+SKIPPED = AuthVerdict(AuthStatus.SKIPPED)
+"""The inner verdict of a netstring packet decoded with ``check_inner=False``."""
 
 
 class Encoding(enum.Enum):
@@ -61,19 +63,22 @@ class Rejected:
     decoded: Decoded | None = None
 
 
-def decode(packet: bytes, keyring: Keyring | None) -> Decoded | Rejected:
+def decode(
+    packet: bytes, keyring: Keyring | None, *, check_inner: bool = True
+) -> Decoded | Rejected:
     """Decode and authenticate one packet; never raises.
 
-    With a keyring, a netstring packet is accepted when its trailer verifies (the inner field
-    is checked and reported, as heartbeat treats it as an ordinary field) and a classic packet
-    when its inner ``auth`` field verifies. Without one, every well-formed packet is accepted
-    and the verdicts say ``unchecked``.
+    With a keyring, a netstring packet is accepted when its trailer verifies and a classic
+    packet when its inner ``auth`` field verifies. Without one, every well-formed packet is
+    accepted and the verdicts say ``unchecked``. A netstring packet's inner field decides
+    nothing (heartbeat treats it as an ordinary field): it is checked and reported for the
+    operator, or with ``check_inner=False`` (the node's receive path) left ``skipped``.
     """
     if len(packet) >= MAXMSG:
         return Rejected(f"packet of {len(packet)} bytes is too big (the limit is {MAXMSG - 1})")
     try:
         if packet.startswith(netstring.HEAD):
-            return _decode_netstring(packet, keyring)
+            return _decode_netstring(packet, keyring, check_inner)
         if packet.startswith(classic.HEAD):
             return _decode_classic(packet, keyring)
     except WireError as error:
@@ -83,15 +88,13 @@ def decode(packet: bytes, keyring: Keyring | None) -> Decoded | Rejected:
     return Rejected(f"not a heartbeat message: it starts with {packet[:8]!r}")
 
 
-def _decode_netstring(packet: bytes, keyring: Keyring | None) -> Decoded | Rejected:
+def _decode_netstring(
+    packet: bytes, keyring: Keyring | None, check_inner: bool
+) -> Decoded | Rejected:
     framed = netstring.decode(packet)
     trailer = auth.check_trailer(framed.signed, framed.auth_index, framed.auth_token, keyring)
-    decoded = Decoded(
-        to_message(framed.fields),
-        Encoding.NETSTRING,
-        auth.check_inner(framed.fields, keyring),
-        trailer,
-    )
+    inner = auth.check_inner(framed.fields, keyring) if check_inner else SKIPPED
+    decoded = Decoded(to_message(framed.fields), Encoding.NETSTRING, inner, trailer)
     if keyring is None or trailer.ok:
         return decoded
     return Rejected(f"netstring authentication failed: {trailer}", decoded)

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from hbcore.wire.message import Message
+from hbcore.wire.message import Message, Value
 
 LOADAVG = Path("/proc/loadavg")
 
@@ -63,12 +63,14 @@ def add_header(
     dest_uuid: bytes | None = None,
 ) -> Message:
     """``message`` with heartbeat's control fields; ``seq`` None for ``NS_*`` messages."""
+    header: list[tuple[str, Value]] = []
     if dest_uuid is not None:
-        message = message.set("destuuid", dest_uuid)
-    message = message.set("src", sender.name).set("srcuuid", sender.uuid)
+        header.append(("destuuid", dest_uuid))
+    header += [("src", sender.name), ("srcuuid", sender.uuid)]
     if seq is not None:
-        message = message.set("seq", format(seq, "x"))
-    message = message.set("hg", format(sender.generation, "x")).set("ts", format(timestamp, "x"))
+        header.append(("seq", format(seq, "x")))
+    header += [("hg", format(sender.generation, "x")), ("ts", format(timestamp, "x"))]
     if seq is not None:
-        message = message.set("ld", load)
-    return message.set("ttl", str(sender.ttl))
+        header.append(("ld", load))
+    header.append(("ttl", str(sender.ttl)))
+    return message.set_all(header)

@@ -13,6 +13,7 @@ re-encodes (and re-authenticates) byte for byte even when a peer sent invalid UT
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -77,10 +78,20 @@ class Message:
         This is how heartbeat adds a field that may already exist: the field keeps its
         position, so re-signing a message read from the wire leaves its order unchanged.
         """
+        return self.set_all(((name, value),))
+
+    def set_all(self, pairs: Iterable[tuple[str, Value]]) -> Message:
+        """What :meth:`set` gives for each pair in turn, in one copy (the send path stamps
+        every message with the whole common header)."""
         fields = list(self.fields)
-        for position, field in enumerate(fields):
-            if field.name == name:
+        first: dict[str, int] = {}
+        for index, field in enumerate(fields):
+            first.setdefault(field.name, index)
+        for name, value in pairs:
+            position = first.get(name)
+            if position is None:
+                first[name] = len(fields)
+                fields.append(Field(name, value))
+            else:
                 fields[position] = Field(name, value)
-                return Message(tuple(fields))
-        fields.append(Field(name, value))
         return Message(tuple(fields))
