@@ -9,7 +9,7 @@ How it measures
 Death detection. Per run and implementation: kill whatever ran before, start both nodes with
 ``bcast eth1`` only, wait until linuxha2 logs linuxha1 ``active``, then wait until both
 ``initdead`` and the first 5 s have passed since the start (a node advertises deadtime + 2 s
-during its first 5 s; heartbeat does the same), plus 1.5 s and a random fraction of
+during its first 5 s; heartbeat does the same), plus 3 s and a random fraction of
 ``max(keepalive, 250 ms)`` so that the kill lands at every phase of the send and check ticks.
 Then SIGKILL every process of linuxha1 and time, on ``time.monotonic()``, from just before the
 first SIGKILL (sending them takes ~0.05 ms for hb, 1-6 ms for heartbeat's processes, master
@@ -75,7 +75,10 @@ from labbench import (
 # hb refuses haresources tokens it has no agent for; a comment-only file holds no resources.
 RESOURCES = ("# no resources: this bench measures membership only",)
 LOG_POLL_S = 0.001
-KILL_MARGIN_S = 1.5
+KILL_MARGIN_S = 3.0
+"""Past the start-up rules, counted from the launch: a node's 5 s of longer advertised deadtime
+start when its media are up, which for hb (a Python program) can be over 1.5 s after the launch
+on a busy machine (a 1.5 s margin once measured deadtime + the 2 s bonus at 10 ms/50 ms)."""
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 REFERENCE_CPU_PCT = {1.0: 0.067, 0.1: 0.70, 0.01: 4.2}  # heartbeat, issue 3 / lab notes
