@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 from hb_hookspecs import AuthMethod
 from hbcore.registry import Owned
-from hbcore.wire import AuthStatus, Decoded, Encoding, Keyring, Rejected, decode, encode
+from hbcore.wire import (
+    AuthStatus,
+    Decoded,
+    Encoding,
+    Keyring,
+    Rejected,
+    RejectKind,
+    decode,
+    encode,
+)
 
 
 def test_the_captured_vectors_are_all_there(vectors: Path, vector_counts: dict[str, int]) -> None:
@@ -45,11 +54,19 @@ def test_a_captured_packet_with_one_word_changed_is_rejected(
     packet = bytearray((vectors / relative).read_bytes())
     packet[packet.index(b"st=init") + 3 : packet.index(b"st=init") + 7] = b"dead"
 
-    result = decode(bytes(packet), vector_keyrings[relative.split("/")[0]])
+    keyring = vector_keyrings[relative.split("/")[0]]
 
-    assert isinstance(result, Rejected)
+    result, described = (
+        decode(bytes(packet), keyring),
+        decode(bytes(packet), keyring, describe=True),
+    )
+
+    assert isinstance(result, Rejected) and isinstance(described, Rejected)
     assert "authentication failed" in result.reason
-    assert result.decoded is not None and result.decoded.message.get("st") == "dead"
+    assert result.kind is RejectKind.BAD_AUTHENTICATION
+    assert result.decoded is None
+    assert (described.reason, described.kind) == (result.reason, result.kind)
+    assert described.decoded is not None and described.decoded.message.get("st") == "dead"
 
 
 def test_the_wrong_key_rejects_a_captured_packet(
@@ -58,7 +75,7 @@ def test_the_wrong_key_rejects_a_captured_packet(
     wrong = Keyring(3, {3: (auth_methods["sha1"].item, b"not-the-key")})
     packet = (vectors / "bcast-sha1" / "015-steady-status.bin").read_bytes()
 
-    result = decode(packet, wrong)
+    result = decode(packet, wrong, describe=True)
 
     assert isinstance(result, Rejected)
     assert result.reason == "netstring authentication failed: INVALID token for key 3 (sha1)"
@@ -75,7 +92,7 @@ def test_the_trailer_is_checked_with_the_outbound_key_as_heartbeat_does(
     keyring = Keyring(1, {1: (sha1, b"other-secret"), 3: (sha1, b"steering-anchor-key")})
     packet = (vectors / "bcast-sha1" / "001-startup-status.bin").read_bytes()
 
-    result = decode(packet, keyring)
+    result = decode(packet, keyring, describe=True)
 
     assert isinstance(result, Rejected)
     assert result.decoded is not None

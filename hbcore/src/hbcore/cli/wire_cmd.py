@@ -51,7 +51,8 @@ def decode_packet(
     from hbcore.wire import Rejected, decode
 
     keyring = None if authkeys_path is None else _keyring(authkeys_path, plugins, disables)
-    result = decode(packet.read(), keyring)
+    # describe: a packet that fails authentication is still shown (a node never parses it).
+    result = decode(packet.read(), keyring, describe=True)
     if isinstance(result, Rejected):
         if result.decoded is not None:
             click.echo(_describe(result.decoded))

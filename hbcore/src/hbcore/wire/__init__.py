@@ -5,12 +5,14 @@
 """
 
 from hbcore.wire.auth import AuthStatus, AuthVerdict
-from hbcore.wire.codec import MAXMSG, Decoded, Encoding, Rejected, decode, encode
+from hbcore.wire.codec import Decoded, Encoding, Rejected, RejectKind, decode, encode
 from hbcore.wire.keyring import Keyring
+from hbcore.wire.limits import MAX_FIELDS, MAXMSG
 from hbcore.wire.message import Field, FieldType, Message, Value
 
 __all__ = [
     "MAXMSG",
+    "MAX_FIELDS",
     "AuthStatus",
     "AuthVerdict",
     "Decoded",
@@ -19,6 +21,7 @@ __all__ = [
     "FieldType",
     "Keyring",
     "Message",
+    "RejectKind",
     "Rejected",
     "Value",
     "decode",

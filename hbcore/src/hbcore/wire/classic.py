@@ -15,7 +15,8 @@ from __future__ import annotations
 import binascii
 from collections.abc import Iterable, Sequence
 
-from hbcore.wire.errors import WireError, unsupported_type
+from hbcore.wire.errors import LimitError, WireError, unsupported_type
+from hbcore.wire.limits import MAX_FIELDS
 from hbcore.wire.rawfield import RawField
 
 HEAD = b">>>\n"
@@ -57,7 +58,8 @@ def decode(packet: bytes) -> list[RawField]:
     """The fields of a classic packet, in order.
 
     Blank lines are skipped, one NUL after ``<<<\\n`` is accepted, nothing else may follow.
-    Raises ``WireError`` for anything else that is wrong; never another exception.
+    Raises ``LimitError`` for more than ``MAX_FIELDS`` lines (blank ones included) before
+    parsing any, ``WireError`` for anything else that is wrong; never another exception.
     """
     if not packet.startswith(HEAD):
         raise WireError("a classic message starts with '>>>'")
@@ -68,6 +70,10 @@ def decode(packet: bytes) -> list[RawField]:
     if after and after != b"\0":
         raise WireError(f"{len(after)} bytes follow the '<<<' line")
     body = packet[len(HEAD) : end]
+    # Counted before anything is split or parsed: the per-line work is what a flood costs.
+    lines = body.count(b"\n") + 1
+    if lines > MAX_FIELDS:
+        raise LimitError(f"{lines} lines (the limit is {MAX_FIELDS})")
     if b"\0" in body:
         raise WireError("a NUL byte inside a classic message")
     return [

@@ -11,6 +11,11 @@ class WireError(ValueError):
     """
 
 
+class LimitError(WireError):
+    """A packet over one of the bounds of ``hbcore.wire.limits``: refused before the work
+    it would cost, whatever else is wrong with it."""
+
+
 def unsupported_type(digit: int, name: bytes) -> WireError:
     """The error for a field whose type hb does not carry (struct, list, compressed...)."""
     shown = name.decode("utf-8", "backslashreplace")

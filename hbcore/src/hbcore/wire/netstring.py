@@ -9,7 +9,10 @@ What this encoding can carry (``encode_body`` raises ``ValueError`` for anything
 that are not empty and hold no ``=`` or NUL; any value.
 
 Decoding is stricter than heartbeat in ways heartbeat's own output never trips: lengths are
-plain decimal without leading zeros, and nothing may follow the trailer.
+plain decimal without leading zeros, nothing may follow the trailer, and a message has at most
+``MAX_FIELDS`` fields. A receiver that authenticates finds the trailer from the end
+(``locate_trailer``), verifies it, and only then parses the fields (``fields_before``); ``decode``
+reads a packet front to back, for showing one.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from hbcore.wire.auth import parse_auth_value
-from hbcore.wire.errors import WireError, unsupported_type
+from hbcore.wire.errors import LimitError, WireError, unsupported_type
+from hbcore.wire.limits import MAX_FIELDS
 from hbcore.wire.rawfield import RawField
 
 HEAD = b"###\n"
@@ -28,13 +32,20 @@ _MAX_DIGITS = 6
 """No netstring inside a packet shorter than MAXMSG (262144) has a longer length."""
 
 
+class Trailer(NamedTuple):
+    """The authentication trailer of a packet: ``packet[:signed_end]`` is what its token covers,
+    so ``packet[signed_end - 4 : signed_end]`` is the ``%%%\\n`` line."""
+
+    signed_end: int
+    key_index: int
+    token: str
+
+
 class Framed(NamedTuple):
-    """A netstring packet taken apart; ``signed`` is what the trailer's token covers."""
+    """A netstring packet taken apart."""
 
     fields: list[RawField]
-    signed: bytes
-    auth_index: int
-    auth_token: str
+    trailer: Trailer
 
 
 def encode_body(fields: Sequence[RawField]) -> bytes:
@@ -59,29 +70,75 @@ def trailer(auth_value: str) -> bytes:
 
 
 def decode(packet: bytes) -> Framed:
-    """Take a netstring packet apart.
+    """Take a netstring packet apart from its first byte to its last (to show it).
 
     Raises ``WireError`` for a wrong head, a bad or overlong length, a netstring without its
     ``,``, a field not of the form ``(t)name=value`` or of an unsupported type, a missing
-    ``%%%`` line or trailer, a malformed trailer, or bytes after the trailer; never another
-    exception.
+    ``%%%`` line or trailer, a malformed trailer, or bytes after the trailer; ``LimitError``
+    for more than ``MAX_FIELDS`` fields; never another exception.
     """
+    _check_head(packet)
+    fields, position = _fields(packet)
+    if packet[position : position + len(TRAILER_MARK)] != TRAILER_MARK:
+        raise WireError(f"byte {position}: expected the '%%%' line")
+    return Framed(fields, _trailer_at(packet, position + len(TRAILER_MARK)))
+
+
+def locate_trailer(packet: bytes) -> Trailer:
+    """The trailer, read from the end of the packet without looking at any field.
+
+    This is what authentication needs first: finding it costs a scan for the last ``%%%\\n``
+    (no trailer holds one) and nothing per field, so a packet can be verified, and refused,
+    before it is parsed. Raises ``WireError`` for a wrong head, a missing ``%%%`` line or
+    trailer, a malformed trailer, or bytes after it; never another exception.
+    """
+    _check_head(packet)
+    mark = packet.rfind(TRAILER_MARK, len(HEAD))
+    if mark < 0:
+        raise WireError("no '%%%' line: the message is truncated")
+    return _trailer_at(packet, mark + len(TRAILER_MARK))
+
+
+def fields_before(packet: bytes, trailer: Trailer) -> list[RawField]:
+    """The fields of a packet whose trailer ``locate_trailer`` found.
+
+    They must fill the packet from ``###\\n`` to that trailer's ``%%%`` line exactly, so a
+    packet is accepted here exactly when ``decode`` accepts it. Raises ``WireError`` (and
+    ``LimitError``) as ``decode`` does.
+    """
+    fields, position = _fields(packet)
+    mark = trailer.signed_end - len(TRAILER_MARK)
+    if position != mark:
+        raise WireError(f"byte {position}: the fields end before the last '%%%' line")
+    return fields
+
+
+def _check_head(packet: bytes) -> None:
     if not packet.startswith(HEAD):
         raise WireError("a netstring message starts with '###'")
+
+
+def _fields(packet: bytes) -> tuple[list[RawField], int]:
+    """The fields from ``###\\n`` up to the first field position holding ``%``, and that
+    position. At most ``MAX_FIELDS`` are parsed."""
     size = len(packet)
-    fields = []
+    fields: list[RawField] = []
     position = len(HEAD)
     while True:
         if position >= size:
             raise WireError("no '%%%' line: the message is truncated")
         if packet[position] == 0x25:  # '%': the end of the fields
-            break
+            return fields, position
+        if len(fields) == MAX_FIELDS:
+            raise LimitError(f"more than {MAX_FIELDS} fields (the limit)")
         start, end = _netstring(packet, position)
         fields.append(_parse_item(packet[start:end], position))
         position = end + 1
-    signed_end = position + len(TRAILER_MARK)
-    if packet[position:signed_end] != TRAILER_MARK:
-        raise WireError(f"byte {position}: expected the '%%%' line")
+
+
+def _trailer_at(packet: bytes, signed_end: int) -> Trailer:
+    """The trailer netstring that starts at ``signed_end`` and must end the packet."""
+    size = len(packet)
     if signed_end == size:
         raise WireError("no authentication trailer after the '%%%' line")
     start, end = _netstring(packet, signed_end)
@@ -92,7 +149,7 @@ def decode(packet: bytes) -> Framed:
         raise WireError(
             f"bad authentication trailer {packet[start:end][:40]!r}: expected '<key index> <token>'"
         )
-    return Framed(fields, packet[:signed_end], parsed[0], parsed[1])
+    return Trailer(signed_end, parsed[0], parsed[1])
 
 
 def _netstring(packet: bytes, position: int) -> tuple[int, int]:
