@@ -16,9 +16,10 @@ For each it prints: the CPU linuxha1 used during the flood (``/proc/PID/stat`` u
 delta over its processes, % of one core), the longest silence between linuxha1's status
 packets as they reached linuxha2's eth1 (a packet socket; the flood window plus the settle
 after it), the ``Late heartbeat`` lines linuxha2 logged for linuxha1 and the longest interval
-in them, deaths (``is dead`` on either node), takeovers and releases, who holds the address
-after, the lines each log gained (``ha-log`` and ``ha-debug``) and what ``hb status --json``
-reports under any key naming dropped packets (absent on an hb without drop counters).
+in them, deaths (``is dead`` on either node), takeovers and releases, how often both nodes held
+the address (sampled every 0.5 s during the flood) and who holds it after the settle, the lines
+each log gained (``ha-log`` and ``ha-debug``) and what ``hb status --json`` reports under any
+key naming dropped packets (absent on an hb without drop counters).
 
 Caveats: the machine is shared (2 cores); the flood's sender is this Python process, on the
 same cores as the nodes. CPU figures come in 10 ms ticks. ``--quick`` floods 3 s each for CI.
@@ -30,8 +31,10 @@ import argparse
 import json
 import re
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -65,6 +68,7 @@ CONFIG = ClusterConfig(
 SETTLE_S = 2 * TIMERS.deadtime
 """After a flood: long enough for a death or a late heartbeat it caused to be logged."""
 START_TIMEOUT_S = 60.0
+OWNER_POLL_S = 0.5
 DEBUG_LOG = "/var/log/ha-debug"
 LATE = re.compile(r"Late heartbeat: Node linuxha1: interval (\d+) ms")
 TAKEOVER = ("Taking over resource group", "Acquiring resource group")
@@ -87,6 +91,7 @@ class Result:
     deaths: list[str]
     takeovers: list[str]
     releases: list[str]
+    both_held: str
     holders: list[str]
     log_lines: dict[str, int]
     debug_lines: dict[str, int]
@@ -153,11 +158,22 @@ def run_flood(
     debug_marks = {node.name: node.log_mark(DEBUG_LOG) for node in lab.nodes}
     destination = (linuxha1.addresses["eth1"], UDPPORT)
     began = time.monotonic()
+    both_held = samples = 0
+    done = threading.Event()
     with intruder.socket() as sock:
-        cpu, report = cpu_percent(
-            linuxha1.pids(), lambda: flood(sock, destination, packets, rate, seconds)
-        )
-    assert isinstance(report, FloodReport)
+
+        def send() -> FloodReport:
+            try:
+                return flood(sock, destination, packets, rate, seconds)
+            finally:
+                done.set()
+
+        with ThreadPoolExecutor(1) as pool:
+            measured = pool.submit(cpu_percent, linuxha1.pids(), send)
+            while not done.wait(OWNER_POLL_S):
+                samples += 1
+                both_held += holds(linuxha1) and holds(linuxha2)
+            cpu, report = measured.result()
     time.sleep(SETTLE_S)
     ended = time.monotonic()
     late = lines_with(linuxha2, marks["linuxha2"], "Late heartbeat: Node linuxha1")
@@ -183,6 +199,7 @@ def run_flood(
         ],
         takeovers=lines_with(linuxha2, marks["linuxha2"], *TAKEOVER),
         releases=lines_with(linuxha1, marks["linuxha1"], *RELEASE),
+        both_held=f"{both_held}/{samples}",
         holders=[node.name for node in lab.nodes if holds(node)],
         log_lines={node.name: len(node.read_log(after=marks[node.name])) for node in lab.nodes},
         debug_lines={
@@ -219,7 +236,8 @@ def table(results: Sequence[Result]) -> Iterator[str]:
             f"  takeovers at linuxha2 / releases at linuxha1  "
             f"{len(result.takeovers)} / {len(result.releases)}"
         )
-        yield f"  address held by after               {', '.join(result.holders) or 'nobody'}"
+        yield f"  both held the address (samples)     {result.both_held}"
+        yield f"  address held by after the settle    {', '.join(result.holders) or 'nobody'}"
         yield (
             "  log lines added (ha-log)            "
             + ", ".join(f"{name} {count}" for name, count in result.log_lines.items())
