@@ -1,4 +1,5 @@
-"""The node table: links, deaths, late heartbeats, partitions, comm up, our own silence."""
+"""The node table: links, deaths, late heartbeats, partitions, comm up, our own silence, and
+what keeps a node alive (a status, never a mere packet)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from hbcore.membership.events import (
     ReturnedAfterPartition,
     StatusChanged,
 )
-from hbcore.membership.table import Membership, MembershipTimers
+from hbcore.membership.table import MAX_PEER_DEAD_INTERVAL_MS, Membership, MembershipTimers
 
 TIMERS = MembershipTimers(warntime_ms=3000, deadtime_ms=5000, initdead_ms=10000, deadping_ms=5000)
 
@@ -27,9 +28,9 @@ def scan(table: Membership, now: float) -> list[MembershipEvent]:
 
 def comm_up_with_peer_heard(at: float) -> Membership:
     table = two_nodes()
-    table.packet_arrived("linuxha1", "eth1", at)
+    table.link_heard("linuxha1", "eth1", at)
     table.heard_ourselves(5000, at)
-    table.packet_arrived("linuxha2", "eth1", at)
+    table.link_heard("linuxha2", "eth1", at)
     table.status_arrived("linuxha2", "active", 5000, at)
     table.comm_up = True
     return table
@@ -37,16 +38,16 @@ def comm_up_with_peer_heard(at: float) -> Membership:
 
 def test_first_packet_on_a_medium_brings_the_link_up_once() -> None:
     table = two_nodes()
-    assert table.packet_arrived("linuxha2", "eth1", 1.0) == [LinkChanged("linuxha2", "eth1", "up")]
-    assert table.packet_arrived("linuxha2", "eth1", 2.0) == []
-    assert [e.message for e in table.packet_arrived("linuxha2", "eth0", 2.0)] == [
+    assert table.link_heard("linuxha2", "eth1", 1.0) == [LinkChanged("linuxha2", "eth1", "up")]
+    assert table.link_heard("linuxha2", "eth1", 2.0) == []
+    assert [e.message for e in table.link_heard("linuxha2", "eth0", 2.0)] == [
         "Link linuxha2:eth0 up."
     ]
 
 
 def test_status_change_is_reported_with_heartbeats_text() -> None:
     table = two_nodes()
-    table.packet_arrived("linuxha2", "eth1", 1.0)
+    table.link_heard("linuxha2", "eth1", 1.0)
     events = table.status_arrived("linuxha2", "up", 7000, 1.0)
     assert events == [StatusChanged("linuxha2", "up", "init")]
     assert events[0].message == "Status update for node linuxha2: status up"
@@ -55,9 +56,10 @@ def test_status_change_is_reported_with_heartbeats_text() -> None:
 
 def test_cutting_one_link_kills_the_link_not_the_node() -> None:
     table = comm_up_with_peer_heard(at=20.0)
-    table.packet_arrived("linuxha2", "/dev/ttyS0", 20.0)
+    table.link_heard("linuxha2", "/dev/ttyS0", 20.0)
     for tick in range(21, 27):
-        table.packet_arrived("linuxha2", "/dev/ttyS0", float(tick))
+        table.link_heard("linuxha2", "/dev/ttyS0", float(tick))
+        table.status_arrived("linuxha2", "active", None, float(tick))
         events = scan(table, float(tick))
         if events:
             assert events == [LinkChanged("linuxha2", "eth1", "dead")]
@@ -77,7 +79,7 @@ def test_silence_for_deadtime_kills_links_and_node() -> None:
 
 def test_advertised_dead_interval_is_used() -> None:
     table = comm_up_with_peer_heard(at=20.0)
-    table.packet_arrived("linuxha2", "eth1", 21.0)
+    table.link_heard("linuxha2", "eth1", 21.0)
     table.status_arrived("linuxha2", "active", 7000, 21.0)
     assert scan(table, 27.5) == []
     assert NodeDied("linuxha2", "active") in scan(table, 28.1)
@@ -85,7 +87,7 @@ def test_advertised_dead_interval_is_used() -> None:
 
 def test_nobody_dies_before_initdead_since_our_start_but_links_do() -> None:
     table = two_nodes(started_at=0.0)
-    table.packet_arrived("linuxha2", "eth1", 1.0)
+    table.link_heard("linuxha2", "eth1", 1.0)
     table.status_arrived("linuxha2", "active", 5000, 1.0)
     table.comm_up = True
     assert scan(table, 9.9) == [LinkChanged("linuxha2", "eth1", "dead")]
@@ -102,8 +104,50 @@ def test_a_peer_never_heard_is_declared_dead_after_initdead_and_comm_becomes_rea
 
 def test_comm_ready_when_every_peer_heard() -> None:
     table = two_nodes()
-    table.packet_arrived("linuxha2", "eth1", 1.0)
+    table.link_heard("linuxha2", "eth1", 1.0)
+    assert not table.comm_ready()  # a packet alone is not a heartbeat
+    table.status_arrived("linuxha2", "up", None, 1.0)
     assert table.comm_ready()
+    assert table.live_peers() == ["linuxha2"]
+
+
+def test_packets_that_are_not_a_status_refresh_the_link_never_the_node() -> None:
+    """A captured packet of a killed peer replayed every 100 ms is a duplicate: the link stays
+    up, the node dies at its deadtime as if nothing came."""
+    table = comm_up_with_peer_heard(at=20.0)
+    for tenth in range(201, 252):
+        table.link_heard("linuxha2", "eth1", tenth / 10)
+    assert scan(table, 25.0) == []
+    assert scan(table, 25.1) == [NodeDied("linuxha2", "active")]
+    assert table.nodes["linuxha2"].links["eth1"].status == "up"
+    assert table.nodes["linuxha2"].last_heard == 20.0
+
+
+def test_only_a_status_moves_the_next_deadline() -> None:
+    table = comm_up_with_peer_heard(at=20.0)
+    table.heard_ourselves(None, 24.0)
+    table.link_heard("linuxha2", "eth1", 24.0)
+    assert abs(table.next_deadline(24.0) - 25.001) < 1e-9
+    table.status_arrived("linuxha2", "active", None, 24.0)
+    assert abs(table.next_deadline(24.0) - 29.001) < 1e-9
+
+
+def test_an_advertised_dead_interval_past_an_hour_is_cut_to_an_hour() -> None:
+    table = comm_up_with_peer_heard(at=20.0)
+    table.link_heard("linuxha2", "eth1", 21.0)
+    table.status_arrived("linuxha2", "active", 2**64 - 1, 21.0)
+    assert table.nodes["linuxha2"].dead_interval_ms == MAX_PEER_DEAD_INTERVAL_MS == 3_600_000
+    assert scan(table, 21.0 + 3600.0) == []
+    assert NodeDied("linuxha2", "active") in scan(table, 21.0 + 3600.1)
+
+
+def test_the_dead_interval_cap_is_twice_our_deadtime_when_that_is_longer() -> None:
+    two_hours = MembershipTimers(3_600_000, 7_200_000, 7_200_000, 7_200_000)
+    table = Membership("linuxha1", ["linuxha1", "linuxha2"], [], two_hours, 0.0)
+    table.status_arrived("linuxha2", "active", 10**12, 1.0)
+    assert table.nodes["linuxha2"].dead_interval_ms == 14_400_000
+    table.status_arrived("linuxha2", "active", 9_000_000, 2.0)
+    assert table.nodes["linuxha2"].dead_interval_ms == 9_000_000
 
 
 def test_our_own_links_never_die() -> None:
@@ -136,7 +180,7 @@ def test_heartbeat_later_than_deadtime_declares_the_node_dead() -> None:
 def test_status_from_a_dead_node_is_a_return_after_partition() -> None:
     table = comm_up_with_peer_heard(at=20.0)
     scan(table, 26.0)
-    table.packet_arrived("linuxha2", "eth1", 40.0)
+    table.link_heard("linuxha2", "eth1", 40.0)
     events = table.status_arrived("linuxha2", "active", None, 40.0)
     assert events[-2:] == [
         ReturnedAfterPartition("linuxha2"),
@@ -165,7 +209,7 @@ def test_ping_nodes_use_deadping_and_report_ping_status() -> None:
 
 def test_live_peers_are_normal_nodes_heard_and_not_dead() -> None:
     table = Membership("a", ["a", "b", "c"], ["10.0.0.254"], TIMERS, 0.0)
-    table.packet_arrived("b", "eth1", 1.0)
+    table.link_heard("b", "eth1", 1.0)
     table.status_arrived("b", "up", None, 1.0)
     table.ping_answered("10.0.0.254", "10.0.0.254", 1.0)
     assert table.live_peers() == ["b"]
@@ -197,7 +241,7 @@ def test_a_dead_node_that_restarted_is_not_returning_after_partition() -> None:
 def test_a_node_dead_before_it_was_ever_heard_is_just_late_not_partitioned() -> None:
     table = two_nodes(started_at=0.0)
     assert scan(table, 10.5) == [NodeDied("linuxha2", "init")]
-    table.packet_arrived("linuxha2", "eth1", 20.0)
+    table.link_heard("linuxha2", "eth1", 20.0)
     assert table.status_arrived("linuxha2", "up", None, 20.0) == [
         StatusChanged("linuxha2", "up", "dead")
     ]
@@ -233,7 +277,7 @@ def test_a_stall_past_our_dead_interval_declares_us_dead_once_and_our_status_sta
 
 def test_our_own_copies_heard_back_refresh_our_link_but_not_our_liveness() -> None:
     table = alone_and_active(heard_at=20.0)
-    table.packet_arrived("linuxha1", "eth1", 25.0)
+    table.link_heard("linuxha1", "eth1", 25.0)
     assert table.check_timeouts(25.1) == [NodeDied("linuxha1", "active")]
     assert table.nodes["linuxha1"].links["eth1"].status == "up"
 

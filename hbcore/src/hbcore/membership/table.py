@@ -3,11 +3,17 @@
 The caller feeds it what arrived and the monotonic time, and acts on the events it returns; it
 does no I/O. Rules (behaviour.md §2, wire-protocol.md §6):
 
-- every accepted or duplicate packet from node N on medium M marks link (N, M) ``up``;
-- a peer with no packet for its dead interval is ``dead``; so is each of its links. The dead
-  interval is the peer's advertised ``dt`` (default deadtime; deadping for ping nodes), but
-  ``initdead`` until comm is up, and no peer is declared dead before ``initdead`` has passed since
-  our own start (observed on heartbeat 3.0.6);
+- every accepted or duplicate packet from node N on medium M marks link (N, M) ``up``
+  (:meth:`Membership.link_heard`); that is all it does;
+- a node is heard (alive) only through an accepted status (:meth:`Membership.status_arrived`),
+  an answer of a ping node, or, for our own node, our own status looped back: as in heartbeat,
+  a duplicate or any other packet refreshes the link, never the node, so a captured packet of a
+  dead peer replayed at will cannot keep it alive;
+- a link with no packet for the node's dead interval is ``dead``; a node not heard for it is
+  ``dead`` too. The dead interval is the peer's advertised ``dt`` (default deadtime; deadping
+  for ping nodes; capped, see ``MAX_PEER_DEAD_INTERVAL_MS``), but ``initdead`` until comm is
+  up, and no peer is declared dead before ``initdead`` has passed since our own start (observed
+  on heartbeat 3.0.6);
 - a status arriving more than warntime after the previous one is late (WARN); more than
   deadtime, late beyond deadtime (CRIT), and the node is declared dead at once;
 - a status from a node we hold dead, without a restart, means it returns after a partition;
@@ -16,6 +22,9 @@ does no I/O. Rules (behaviour.md §2, wire-protocol.md §6):
   declared dead once (heartbeat's "No local heartbeat": we were stalled), though its status stays;
 - our own links never die;
 - comm is ready when every node, ping nodes and ourselves included, has been heard or is dead.
+
+Staleness (a status no newer than the last accepted one) is decided before membership sees a
+status, by :mod:`hbcore.wire.sequence`.
 """
 
 from __future__ import annotations
@@ -41,6 +50,10 @@ IDLE_SCAN_INTERVAL_S = 5.0
 """Once comm is up scans follow the deadlines; with nothing to time, one every 5 s."""
 DEADLINE_SLACK_S = 0.001
 """A scan runs just after a deadline, since a node is dead only past it."""
+MAX_PEER_DEAD_INTERVAL_MS = 3_600_000
+"""The longest dead interval a peer may advertise (``dt``) that is taken as it is: one hour, or
+twice our own deadtime when that is longer. A longer one is cut to it, so that a forged or
+broken ``dt`` (up to 2**64 ms) cannot keep a silent peer alive for ever or overflow a timer."""
 
 
 @dataclass(frozen=True)
@@ -105,13 +118,12 @@ class Membership:
         """Record our own status (``up``, then ``active``)."""
         self.nodes[self.local].status = status
 
-    def packet_arrived(self, node: str, link: str, now: float) -> list[MembershipEvent]:
-        """Any accepted or duplicate packet from ``node`` arrived on medium ``link``."""
+    def link_heard(self, node: str, link: str, now: float) -> list[MembershipEvent]:
+        """An accepted or duplicate packet from ``node`` (ourselves included) arrived on medium
+        ``link``: the link is up. The node's liveness does not move: a duplicate may be a
+        replay, and our own copies heard back may have waited in a socket buffer while we
+        were stalled."""
         state = self.nodes[node]
-        if node != self.local:
-            # Our own copies heard back refresh our link only: one may have waited in a socket
-            # buffer while we were stalled, so it says nothing of our liveness.
-            state.last_heard = now
         path = state.links.get(link)
         if path is None or path.status == DEAD:
             state.links[link] = Link(UP, now)
@@ -124,15 +136,19 @@ class Membership:
     ) -> list[MembershipEvent]:
         """A new (not duplicate) status message from ``node`` was accepted.
 
-        ``dead_interval_ms`` is its advertised ``dt``, when present. Call
-        :meth:`packet_arrived` for the same packet first.
+        ``dead_interval_ms`` is its advertised ``dt``, when present (capped at
+        ``MAX_PEER_DEAD_INTERVAL_MS`` or twice our deadtime). This is what keeps ``node``
+        alive. Call :meth:`link_heard` for the same packet first.
         """
         state = self.nodes[node]
         events: list[MembershipEvent] = []
         previous_status_at = state.last_status_at
         heard_before = previous_status_at is not None
+        if node != self.local:
+            state.last_heard = now
         if dead_interval_ms is not None and dead_interval_ms > 0:
-            state.dead_interval_ms = dead_interval_ms
+            cap = max(MAX_PEER_DEAD_INTERVAL_MS, 2 * self.timers.deadtime_ms)
+            state.dead_interval_ms = min(dead_interval_ms, cap)
         if node != self.local and previous_status_at is not None:
             interval_ms = round((now - previous_status_at) * 1000)
             if interval_ms > self.timers.deadtime_ms:
@@ -173,8 +189,9 @@ class Membership:
 
     def ping_answered(self, node: str, link: str, now: float) -> list[MembershipEvent]:
         """A ping node answered: it is alive (status ``ping``)."""
-        events = self.packet_arrived(node, link, now)
+        events = self.link_heard(node, link, now)
         state = self.nodes[node]
+        state.last_heard = now
         if state.status != PING:
             events.append(StatusChanged(node, PING, state.status))
             state.status = PING

@@ -5,6 +5,10 @@ authenticate) -> :meth:`Node._accept` (header checks, sequence tracking, link st
 :meth:`Node._dispatch` (status, retransmission, ACKs, the node-list handshake) -> membership
 events, logged with heartbeat's texts and handed to plugins.
 
+Hostile input is normal input. A packet that is refused at any step is dropped, counted by
+reason (:mod:`hbcore.node.drops`) and logged rate-limited; one that makes any step raise is
+dropped the same way ("handler error"), so no packet can stop the node, a timer or a task.
+
 Time comes from the monotonic clock. Heartbeats are sent from their own task on a fixed
 schedule, and nothing slow ever runs on the loop, so a heartbeat never waits.
 """
@@ -18,7 +22,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import pluggy
 import structlog
@@ -45,16 +49,19 @@ from hbcore.membership.table import (
     Membership,
     MembershipTimers,
 )
-from hbcore.node import rexmit
+from hbcore.node import drops, rexmit
+from hbcore.node.drops import DropCounter
 from hbcore.node.outbound import Outbound
 from hbcore.node.rc_hooks import RcHooks
 from hbcore.node.respawn import Respawner
 from hbcore.node.settings import NodeSettings
+from hbcore.node.throttle import Throttle
 from hbcore.resources.binding import ResourceBinding
 from hbcore.state.generation import next_generation
 from hbcore.state.node_uuid import load_or_create_uuid
 from hbcore.wire import Decoded, Keyring, Message, decode
 from hbcore.wire.header import SenderIdentity, is_unsequenced
+from hbcore.wire.numbers import dec_u64, hex_u64
 from hbcore.wire.sequence import Arrival, ArrivalReport, PeerSequence
 
 log = structlog.get_logger("hb.node")
@@ -68,6 +75,10 @@ PARTITION_RESTART_DELAY_S = 2.0
 RECENTLY_DECODED = 8
 SCAN_FLOOR_S = 0.005
 """The timeout scan never runs more often than this."""
+SCAN_RETRY_S = 0.25
+"""After a timeout scan that failed, the next one comes this soon (heartbeat's poll)."""
+ERROR_TEXT_LIMIT = 200
+"""An exception's text is cut to this many characters in a log line: it may quote a field."""
 RESOURCE_MESSAGES = frozenset(
     {
         "starting",
@@ -94,6 +105,12 @@ NATIVE_MESSAGES = RESOURCE_MESSAGES | {
 NATIVE_MESSAGES = NATIVE_MESSAGES | IPFAIL_MESSAGES
 
 
+def _short(error: BaseException) -> str:
+    """``error`` for a log line: its type and its text, cut to ``ERROR_TEXT_LIMIT``."""
+    text = f"{type(error).__name__}: {error}"
+    return text if len(text) <= ERROR_TEXT_LIMIT else text[:ERROR_TEXT_LIMIT] + "..."
+
+
 class MediumFailed(Exception):
     """A medium could not start, so the node did not: the media started before it are stopped
     again and the generation is not bumped. ``medium`` is the one that failed."""
@@ -112,7 +129,6 @@ class Peer:
     uuid: bytes | None = None
     ack_trigger: int = field(default_factory=lambda: random.randrange(10))
     acked_up_to: int = 0
-    heard: bool = False
 
 
 class Node:
@@ -159,6 +175,10 @@ class Node:
         self._reqnodes_target: str | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._scan: asyncio.TimerHandle | None = None
+        self.drops = DropCounter()
+        self._failures: Throttle[str] = Throttle()
+        """Rate-limits the logs of failing timers and tasks, by what failed."""
+        self._flush: asyncio.TimerHandle | None = None
         self._requester = rexmit.Requester(
             settings.max_rexmit_delay_ms, self._request_rexmit, self._still_missing
         )
@@ -184,7 +204,7 @@ class Node:
             self.membership.started_at = self.started_at
             await self._send_status()
             self._set_local_status(UP)
-            self._spawn(self._heartbeat_forever())
+            self._spawn(self._heartbeat_forever(), "heartbeat")
             self._schedule_scan(self.settings.timers.keepalive / 1000)
             await stopping.wait()
             await self._shut_down()
@@ -275,6 +295,8 @@ class Node:
             self.rc_hooks.stop()
         if self._scan is not None:
             self._scan.cancel()
+        if self._flush is not None:
+            self._flush.cancel()
         for task in list(self._tasks):
             task.cancel()
         for medium in reversed(self.media):
@@ -290,10 +312,20 @@ class Node:
             await self.clients.stop_all()
         log.info(f"{self.settings.name} Heartbeat shutdown complete.")
 
-    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(coroutine)
+    def _spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
+        """Run ``coroutine`` as a task named ``name``; its failure is logged (rate-limited by
+        name), never lost, and stopping the node cancels it."""
+        task = asyncio.get_running_loop().create_task(coroutine, name=name)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is not None:
+            self._failed(f"task {task.get_name()}", error)
 
     # ------------------------------------------------------------------ sending
 
@@ -333,90 +365,137 @@ class Node:
         self.local_status = status
         self.membership.set_local_status(status)
         log.info(f"Local status now set to: '{status}'")
-        self._spawn(self._send_status())
+        self._spawn(self._send_status(), "send status")
 
     # ------------------------------------------------------------------ receiving
 
     def packet_arrived(self, medium: str, packet: bytes) -> None:
-        """A medium delivered a packet: decode, authenticate, and process it.
+        """A medium delivered a packet: decode, authenticate, and process it. Never raises.
 
         Our own packets heard back only refresh our link; a packet identical to one decoded
         lately (the same message on a second medium) is not decoded again. Both shortcuts
         depend only on the bytes, so replays are still caught by sequence tracking. A packet
         that arrives while later media are still starting is dropped: the node has no identity
-        yet to answer with.
+        yet to answer with. A packet refused, or one whose processing raises, is dropped and
+        counted.
         """
         if self._outbound is None:
             return
+        message: Message | None = None
+        try:
+            message = self._decode(medium, packet)
+            if message is not None:
+                self._accept(message, medium)
+        except Exception as error:
+            self._handler_failed(error, medium, message)
+
+    def _decode(self, medium: str, packet: bytes) -> Message | None:
+        """The message in ``packet``, or None when it is one of ours or is refused."""
+        assert self._outbound is not None
         if self._outbound.is_own(packet):
             now = time.monotonic()
-            self._note_events(self.membership.packet_arrived(self.settings.name, medium, now))
-            return
+            self._note_events(self.membership.link_heard(self.settings.name, medium, now))
+            return None
         message = self._recently_decoded.get(packet)
         if message is None:
             result = decode(packet, self.keyring, check_inner=False)
             if not isinstance(result, Decoded):
-                log.warning(f"packet on {medium} dropped: {result.reason}", medium=medium)
-                return
+                self._dropped(
+                    drops.rejection_reason(result),
+                    medium,
+                    lambda: f"packet on {medium} dropped: {result.reason}",
+                    claimed=self._configured(drops.claimed_sender(result)),
+                )
+                return None
             message = result.message
             self._recently_decoded[packet] = message
             if len(self._recently_decoded) > RECENTLY_DECODED:
                 self._recently_decoded.popitem(last=False)
-        self._accept(message, medium)
+        return message
 
     def _loopback(self, message: Message) -> None:
         """Our own messages are processed locally before they go out."""
-        self._accept(message, None)
+        try:
+            self._accept(message, None)
+        except Exception as error:
+            self._handler_failed(error, None, message)
 
     def _accept(self, message: Message, medium: str | None) -> None:
         """Header checks, sequence tracking and link status; then dispatch what is new."""
-        message_type, source, timestamp = message.get("t"), message.get("src"), message.get("ts")
-        if not message_type or not source or not timestamp or timestamp == "0":
-            log.debug("message without t, src or ts dropped", medium=medium)
+        message_type, source = message.get("t"), message.get("src")
+        if not message_type or not source or not hex_u64(message.get("ts")):
+            self._dropped(drops.MALFORMED, medium, lambda: "message without t, src or ts dropped")
             return
         node = source.lower()
         if not self.membership.knows(node):
-            log.error(f"process_status_message: bad node [{source}] in message")
+            self._dropped(
+                drops.UNKNOWN_NODE,
+                medium,
+                lambda: f"process_status_message: bad node [{source}] in message",
+                level="error",
+            )
             return
         peer = self.peers[node]
         if node == self.settings.name and medium is not None:
-            self._note_events(self.membership.packet_arrived(node, medium, time.monotonic()))
+            self._note_events(self.membership.link_heard(node, medium, time.monotonic()))
             return
-        report = None
+        report, seq = None, None
         if not is_unsequenced(message_type):
-            report = self._track(node, peer, message, message_type)
-            if report is None:
+            tracked = self._track(node, peer, message, message_type, medium)
+            if tracked is None:
                 return
+            report, seq = tracked
         uuid = message.get_binary("srcuuid")
         if uuid is not None:
             peer.uuid = uuid
         if medium is not None:
-            self._note_events(self.membership.packet_arrived(node, medium, time.monotonic()))
-            peer.heard = True
+            self._note_events(self.membership.link_heard(node, medium, time.monotonic()))
         if report is not None and not report.should_process:
             return
         if not self._addressed_to_us(message):
             return
-        if report is not None:
-            self._maybe_ack(node, peer, int(message.get("seq") or "0", 16))
+        if seq is not None:
+            self._maybe_ack(node, peer, seq)
         self._dispatch(message_type, node, message)
         self._check_comm_up()
 
     def _track(
-        self, node: str, peer: Peer, message: Message, message_type: str
-    ) -> ArrivalReport | None:
-        seq_text, generation_text = message.get("seq"), message.get("hg")
-        try:
-            seq = int(seq_text or "", 16)
-            generation = int(generation_text or "", 16)
-        except ValueError:
-            log.debug(f"message from {node} without a valid seq or hg dropped")
+        self, node: str, peer: Peer, message: Message, message_type: str, medium: str | None
+    ) -> tuple[ArrivalReport, int] | None:
+        """Sequence tracking: the arrival and the message's number, or None when the message
+        is dropped (malformed, from an older generation, or stale)."""
+        seq, generation = hex_u64(message.get("seq")), hex_u64(message.get("hg"))
+        if not seq or generation is None:
+            self._dropped(
+                drops.MALFORMED,
+                medium,
+                lambda: "should_drop_message: bad sequence number",
+                node=node,
+                level="error",
+            )
             return None
         report = peer.sequence.arrive(generation, seq, message_type == "status")
         if report.arrival is Arrival.REPLAY:
-            log.error(
-                f"should_drop_message: attempted replay attack [{node}]? "
-                f"[gen = {generation}, curgen = {report.previous_generation}]"
+            self._dropped(
+                drops.REPLAY,
+                medium,
+                lambda: (
+                    f"should_drop_message: attempted replay attack [{node}]? "
+                    f"[gen = {generation}, curgen = {report.previous_generation}]"
+                ),
+                node=node,
+                level="error",
+            )
+            return None
+        if report.arrival is Arrival.STALE:
+            self._dropped(
+                drops.STALE,
+                medium,
+                lambda: (
+                    f"stale message from {node} dropped: seq {seq} (generation "
+                    f"{generation}) is not above {peer.sequence.last_seq}, heard before it died"
+                ),
+                node=node,
             )
             return None
         if report.arrival is Arrival.RESTART:
@@ -425,7 +504,7 @@ class Node:
             self._requester.forget(node)
             # Answer at once rather than at our next keepalive: the restarted node cannot
             # come up before it has heard us (an extra status is harmless to heartbeat).
-            self._spawn(self._send_status())
+            self._spawn(self._send_status(), "send status")
         elif report.arrival is Arrival.AHEAD:
             log.warning(
                 f"{len(report.lost)} lost packet(s) for [{node}] [{report.lost[0] - 1}:{seq}]"
@@ -435,9 +514,79 @@ class Node:
         elif report.arrival is Arrival.RESET:
             log.error(f"lost a lot of packets from {node}!")
             self._requester.forget(node)
-        elif report.arrival is Arrival.FILLS_GAP and not peer.sequence.missing:
+        elif (
+            report.arrival in (Arrival.FILLS_GAP, Arrival.SUPERSEDED) and not peer.sequence.missing
+        ):
             log.info(f"No pkts missing from {node}!")
-        return report
+        return report, seq
+
+    # ------------------------------------------------------------------ dropped packets
+
+    def _dropped(
+        self,
+        reason: str,
+        medium: str | None,
+        text: Callable[[], str],
+        *,
+        node: str | None = None,
+        claimed: str | None = None,
+        level: Literal["warning", "error"] = "warning",
+    ) -> None:
+        """Count a dropped packet and log ``text()`` if it is the first of its kind lately;
+        the others become one summary line per interval."""
+        if self.drops.drop(reason, medium, time.monotonic(), node=node, claimed=claimed):
+            getattr(log, level)(text(), medium=medium, reason=reason)
+            self._schedule_flush()
+
+    def _handler_failed(
+        self, error: Exception, medium: str | None, message: Message | None
+    ) -> None:
+        """Processing a message raised: drop it, count it, log it with its traceback."""
+        source = None if message is None else message.get("src")
+        node = self._configured(None if source is None else source.lower())
+        if self.drops.drop(drops.HANDLER_ERROR, medium, time.monotonic(), node=node):
+            log.error(
+                f"message from {node or medium or drops.LOCAL} dropped: handler error: "
+                f"{_short(error)}",
+                medium=medium,
+                reason=drops.HANDLER_ERROR,
+                exc_info=error,
+            )
+            self._schedule_flush()
+
+    def _configured(self, node: str | None) -> str | None:
+        """``node`` when it is a configured node: only those get drop counters of their own,
+        so that forged names cannot grow them."""
+        return node if node is not None and self.membership.knows(node) else None
+
+    def _failed(self, what: str, error: BaseException) -> None:
+        """A timer or task raised: log it, rate-limited by ``what``."""
+        if self._failures.admit(what, time.monotonic()):
+            log.error(f"{what} failed: {_short(error)}", exc_info=error)
+            self._schedule_flush()
+
+    def _schedule_flush(self) -> None:
+        """Make sure the summary lines are written when their interval ends."""
+        if self._flush is not None:
+            return
+        due = [d for d in (self.drops.next_due(), self._failures.next_due()) if d is not None]
+        if due:
+            delay = max(min(due) - time.monotonic(), SCAN_FLOOR_S)
+            self._flush = asyncio.get_running_loop().call_later(delay, self._flush_summaries)
+
+    def _flush_summaries(self) -> None:
+        self._flush = None
+        now = time.monotonic()
+        try:
+            for summary in self.drops.due(now):
+                log.warning(summary.message, host=summary.host, reason=summary.reason)
+            for failure in self._failures.due(now):
+                log.error(
+                    f"{failure.key} failed {failure.count} more times "
+                    f"in the last {round(failure.seconds)} s"
+                )
+        finally:
+            self._schedule_flush()
 
     def _addressed_to_us(self, message: Message) -> bool:
         dest_uuid = message.get_binary("destuuid")
@@ -447,12 +596,13 @@ class Node:
         return dest is None or dest.lower() == self.settings.name
 
     def _maybe_ack(self, node: str, peer: Peer, seq: int) -> None:
+        """Acknowledge ``seq`` when it is this peer's turn (flow control)."""
         if not self.flow_control or seq % 10 != peer.ack_trigger:
             return
         if any(missing < seq for missing in peer.sequence.missing):
             return
         ack = Message.of(("t", "NS_ackmsg"), ("dest", node), ("ackseq", format(seq, "x")))
-        self._spawn(self._send(ack, dest=node))
+        self._spawn(self._send(ack, dest=node), f"ack to {node}")
 
     # ------------------------------------------------------------------ message types
 
@@ -481,11 +631,8 @@ class Node:
             self.rc_hooks.message(message_type, message)
 
     def _on_status(self, node: str, message: Message) -> None:
-        dead_interval = message.get("dt")
-        try:
-            dead_interval_ms = int(dead_interval, 16) if dead_interval else None
-        except ValueError:
-            dead_interval_ms = None
+        # heartbeat ignores a dt it cannot read; membership caps one it can.
+        dead_interval_ms = hex_u64(message.get("dt"))
         if node == self.settings.name:
             # Looped back as it was sent: heartbeat's proof that its own loop still runs.
             self.membership.heard_ourselves(dead_interval_ms, time.monotonic())
@@ -500,10 +647,8 @@ class Node:
 
     def _on_rexmit_request(self, node: str, message: Message) -> None:
         assert self._outbound is not None
-        try:
-            first = int(message.get("firstseq") or "", 10)
-            last = int(message.get("lastseq") or "", 10)
-        except ValueError:
+        first, last = dec_u64(message.get("firstseq")), dec_u64(message.get("lastseq"))
+        if first is None or last is None:
             return
         actions = rexmit.plan_answer(
             first,
@@ -517,23 +662,22 @@ class Node:
             if isinstance(action, rexmit.Resend):
                 sent = self._outbound.history[action.seq]
                 sent.last_sent = time.monotonic()
-                self._spawn(self._outbound.transmit(sent.packets))
+                self._spawn(self._outbound.transmit(sent.packets), f"retransmission to {node}")
             else:
                 log.error(f"Cannot rexmit pkt {action.seq} for {node}: {action.reason}")
-                self._spawn(self._send(rexmit.refusal_message(node, action), dest=node))
+                refusal = rexmit.refusal_message(node, action)
+                self._spawn(self._send(refusal, dest=node), f"rexmit refusal to {node}")
 
     def _on_rexmit_refused(self, node: str, message: Message) -> None:
-        try:
-            seq = int(message.get("firstseq") or "", 16)
-        except ValueError:
+        seq = hex_u64(message.get("firstseq"))
+        if seq is None:
             return
         log.error(f"Irretrievably lost packet: node {node} seq {seq}")
         self.peers[node].sequence.give_up(seq)
 
     def _on_ack(self, node: str, message: Message) -> None:
-        try:
-            acked = int(message.get("ackseq") or "", 16)
-        except ValueError:
+        acked = hex_u64(message.get("ackseq"))
+        if acked is None:
             return
         peer = self.peers[node]
         peer.acked_up_to = max(peer.acked_up_to, acked)
@@ -545,7 +689,7 @@ class Node:
             ("nodelist", "".join(f"{name} " for name in self.settings.nodes)),
             ("delnodelist", " "),
         )
-        self._spawn(self._send(reply, dest=node))
+        self._spawn(self._send(reply, dest=node), f"repnodes to {node}")
 
     def _on_repnodes(self, node: str) -> None:
         if self._reqnodes_target is not None and not self.membership.comm_up:
@@ -563,7 +707,7 @@ class Node:
             self._comm_now_up()
             return
         self._reqnodes_target = peers[0]
-        self._spawn(self._ask_for_nodes())
+        self._spawn(self._ask_for_nodes(), "reqnodes")
 
     async def _ask_for_nodes(self) -> None:
         while not self.membership.comm_up and self._reqnodes_target is not None:
@@ -593,15 +737,25 @@ class Node:
         self._scan = loop.call_later(max(delay, SCAN_FLOOR_S), self._scan_timeouts)
 
     def _scan_timeouts(self) -> None:
+        """Declare dead what was not heard in time; the scan always schedules the next one,
+        even when this one raised, so no bad input can stop deaths from being declared."""
         now = time.monotonic()
-        self._note_events(self.membership.check_timeouts(now))
-        self._check_comm_up()
-        self._schedule_scan(self.membership.next_deadline(now) - now)
+        delay = SCAN_RETRY_S
+        try:
+            self._note_events(self.membership.check_timeouts(now))
+            self._check_comm_up()
+            delay = self.membership.next_deadline(now) - now
+        except Exception as error:
+            self._failed("timeout scan", error)
+        finally:
+            self._schedule_scan(delay)
 
     # ------------------------------------------------------------------ retransmission
 
     def _request_rexmit(self, node: str, seq: int) -> None:
-        self._spawn(self._send(rexmit.request_message(node, seq), dest=node))
+        self._spawn(
+            self._send(rexmit.request_message(node, seq), dest=node), f"rexmit request to {node}"
+        )
 
     def _still_missing(self, node: str, seq: int) -> bool:
         state = self.membership.nodes.get(node)
@@ -619,7 +773,7 @@ class Node:
             if self.ipfail is not None:
                 self._tell_ipfail(event)
             if isinstance(event, NodeDied):
-                self.peers[event.node].sequence.reset()
+                self.peers[event.node].sequence.sender_died()
                 self._requester.forget(event.node)
                 is_normal = self.membership.nodes[event.node].kind == NORMAL
                 if self.resources is not None and is_normal:
@@ -638,7 +792,7 @@ class Node:
                     previous=event.previous,
                 )
             elif isinstance(event, ReturnedAfterPartition) and self.resources is not None:
-                self._spawn(self._restart_after_partition())
+                self._spawn(self._restart_after_partition(), "restart after partition")
             elif isinstance(event, LinkChanged):
                 self._notify(
                     "hb_link_status_changed", node=event.node, link=event.link, status=event.status
@@ -709,4 +863,4 @@ class Node:
 
     def _notify(self, hook: str, **arguments: object) -> None:
         if self.plugins is not None:
-            self._spawn(notify(self.plugins, hook, EVENT_TIMEOUT_S, **arguments))
+            self._spawn(notify(self.plugins, hook, EVENT_TIMEOUT_S, **arguments), hook)

@@ -8,7 +8,9 @@ from hbcore.node.daemon import Node
 
 
 def snapshot(node: Node, plugins: list[str]) -> dict[str, Any]:
-    """The node's own status, generation and plugin set, and every node with its links."""
+    """The node's own status, generation and plugin set, every node with its links, and the
+    packets dropped (``dropped``: ``total``, ``media`` and ``nodes``, each by reason; see
+    :meth:`hbcore.node.drops.DropCounter.snapshot`)."""
     table = node.membership
     return {
         "node": node.settings.name,
@@ -26,4 +28,5 @@ def snapshot(node: Node, plugins: list[str]) -> dict[str, Any]:
             for state in table.nodes.values()
         ],
         "resources": "none" if node.resources is None else node.resources.holding,
+        "dropped": node.drops.snapshot(),
     }
