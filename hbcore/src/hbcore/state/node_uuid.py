@@ -6,23 +6,33 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+from hbcore.state.files import read_small, write_atomically
+
 UUID_LENGTH = 16
+
+
+def read_uuid(path: Path) -> bytes | None:
+    """The uuid on file, or None when there is none to use (missing, or shorter than 16
+    bytes); like heartbeat, only the first 16 bytes of a longer file count.
+
+    :raises StateFileError: when the file exists but cannot be read (a directory, an I/O
+        error).
+    """
+    stored = read_small(path, UUID_LENGTH)
+    return stored if stored is not None and len(stored) == UUID_LENGTH else None
 
 
 def load_or_create_uuid(path: Path) -> tuple[bytes, bool]:
     """Return the node uuid and whether it was created now.
 
-    A file of the wrong length is replaced by a new uuid, as heartbeat does with a file it
-    cannot read.
+    A missing or short file is replaced by a new uuid, as heartbeat does with a file it
+    cannot read ("No uuid found for current node - generating a new uuid.").
+
+    :raises StateFileError: when the file cannot be read, or a new one cannot be written.
     """
-    try:
-        stored = path.read_bytes()
-    except FileNotFoundError:
-        stored = b""
-    if len(stored) == UUID_LENGTH:
+    stored = read_uuid(path)
+    if stored is not None:
         return stored, False
     created = uuid.uuid4().bytes
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(created)
-    path.chmod(0o644)
+    write_atomically(path, created)
     return created, True
