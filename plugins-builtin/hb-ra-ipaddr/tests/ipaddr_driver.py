@@ -1,6 +1,7 @@
 """Runs one agent inside a network namespace for the tests (``ip netns exec NS python ...``).
 
-argv: the token, then the steps as JSON: ``["status", "start", {"sleep": 1.0}, "stop"]``.
+argv: the token, then the steps as JSON: ``["status", "start", {"sleep": 1.0}, "stop"]``;
+``"acquired"`` is the node's ``hb_resources_acquired`` for a group of that one token.
 Prints one JSON list: per step its name, result (or error) and CLOCK_REALTIME nanoseconds
 before and after. Waits for the background announcements before exiting. The agent's log lines
 go to stderr as ``LEVEL: message``.
@@ -32,6 +33,8 @@ async def run(token: str, steps: list[Any]) -> list[dict[str, Any]]:
             await asyncio.sleep(step["sleep"])
         elif step == "describe":
             record["result"] = agent.describe()
+        elif step == "acquired":
+            await hb_ra_ipaddr.hb_resources_acquired([token])
         else:
             try:
                 record["result"] = await getattr(agent, step)()

@@ -343,6 +343,50 @@ def test_an_address_already_up_is_reported_running_and_stop_removes_it(pair: Pai
         ip("-n", pair.node, "addr", "del", "10.91.1.70/24", "dev", "eth0", check=False)
 
 
+def test_an_address_found_up_is_announced_when_its_group_is_acquired(pair: Pair) -> None:
+    """The executor skips start for a running resource: the acquisition announces it."""
+    ip("-n", pair.node, "addr", "add", "10.91.1.71/24", "dev", "eth0")
+    try:
+        with sniffing(pair.peer, "eth0") as sniffer:
+            results = pair.drive("IPaddr2::10.91.1.71/24/eth0", "status", "acquired")
+        assert results[0]["result"] is True
+        arps = _arps(sniffer.frames, "10.91.1.71")
+        assert [arp[0] for _, arp in arps] == [1, 2] * 5
+        assert {arp[1] for _, arp in arps} == {_mac(pair, "eth0")}
+    finally:
+        ip("-n", pair.node, "addr", "del", "10.91.1.71/24", "dev", "eth0", check=False)
+
+
+def test_an_address_its_start_announced_is_not_announced_again_at_acquisition(pair: Pair) -> None:
+    token = "IPaddr2::10.91.1.72/24/eth0"
+    with sniffing(pair.peer, "eth0") as sniffer:
+        pair.drive(token, "start", "acquired", {"sleep": 1.2}, "acquired")
+    try:
+        # The second acquisition (a later failback, start skipped) announces again.
+        assert [arp[0] for _, arp in _arps(sniffer.frames, "10.91.1.72")] == [1, 2] * 10
+    finally:
+        pair.drive(token, "stop")
+
+
+def test_acquisition_announces_nothing_for_an_address_that_is_not_up(pair: Pair) -> None:
+    with sniffing(pair.peer, "eth0") as sniffer:
+        pair.drive("IPaddr2::10.91.1.73/24/eth0", "acquired")
+    assert _arps(sniffer.frames, "10.91.1.73") == []
+
+
+def test_stop_cancels_the_announcement_of_an_address_found_up(pair: Pair) -> None:
+    ip("-n", pair.node, "addr", "add", "10.91.1.75/24", "dev", "eth0")
+    try:
+        with sniffing(pair.peer, "eth0") as sniffer:
+            results = pair.drive("IPaddr2::10.91.1.75/24/eth0", "acquired", {"sleep": 0.3}, "stop")
+        arps = _arps(sniffer.frames, "10.91.1.75")
+        assert 0 < len(arps) < 10
+        assert all(stamp < results[2]["after"] for stamp, _ in arps)
+        assert pair.address("eth0", "10.91.1.75") is None
+    finally:
+        ip("-n", pair.node, "addr", "del", "10.91.1.75/24", "dev", "eth0", check=False)
+
+
 def test_status_is_false_when_the_address_is_on_another_interface(pair: Pair) -> None:
     ip("-n", pair.node, "addr", "add", "10.91.1.80/24", "dev", "eth1")
     try:

@@ -1,7 +1,7 @@
 """hb plugin: heartbeat's IPaddr and IPaddr2 resource agents (``192.168.85.3/27``,
 ``IPaddr2::10.0.0.10/24/eth0``, ``IPaddr2::fd00::10/64/eth0``)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from hb_hookspecs import ResourceAgent, ResourceAgentType, ResourceContext, hookimpl
 
@@ -35,3 +35,11 @@ def hb_resolve_resource(token: str, context: ResourceContext) -> ResourceAgent |
     from hb_ra_ipaddr.agent import IpAddrAgent
 
     return IpAddrAgent(token, spec, context.config_dir)
+
+
+@hookimpl
+async def hb_resources_acquired(resources: Sequence[str]) -> None:
+    # An address whose start the executor skipped (status said running) is announced here.
+    from hb_ra_ipaddr.announcements import group_acquired
+
+    await group_acquired(resources)

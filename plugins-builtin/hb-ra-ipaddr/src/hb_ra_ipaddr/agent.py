@@ -1,7 +1,8 @@
 """The IPaddr / IPaddr2 resource agent: one service address on this node.
 
 ``start`` completes what the token leaves open from the kernel (see :mod:`placement`), adds the
-address and returns; the gratuitous ARPs follow in a background task. ``status`` asks the
+address and returns; the gratuitous ARPs follow in a background task (see :mod:`announcements`,
+which also announces an address found up when its group is acquired). ``status`` asks the
 kernel whether the address is on its interface (any interface when the token names none and
 this agent has not placed it). ``stop`` removes the address wherever ``status`` would find it,
 whoever added it: the resource *is* the address, as with heartbeat's IPaddr2, so a node that
@@ -11,7 +12,6 @@ at ``start`` is left as it is (IPaddr2 exits at once with success, sending no AR
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import logging
 from dataclasses import dataclass
@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 
 from hb_hookspecs import ResourceError
 
-from hb_ra_ipaddr import warmup
-from hb_ra_ipaddr.argument import IPADDR, AddressSpec, IPAddress
+from hb_ra_ipaddr import announcements, warmup
+from hb_ra_ipaddr.argument import IPADDR, AddressSpec
 
 if TYPE_CHECKING:
     from hb_ra_ipaddr.netlink import Address, Link, Netlink
@@ -55,7 +55,6 @@ class IpAddrAgent:
         argument = token.partition("::")[2] or token
         self.script = f"{config_dir / 'resource.d' / spec.agent} {argument}"
         self.placement: Placement | None = None
-        self._announcing: asyncio.Task[None] | None = None
         warmup.begin_if_running()
 
     def describe(self) -> str:
@@ -94,16 +93,17 @@ class IpAddrAgent:
         self.placement = placement
         if added:
             log.info(f"{self.describe()} added")
-            self._announce(placement.interface, links[placement.interface].mac)
+            mac = links[placement.interface].mac
+            announcements.begin(
+                placement.interface, self.spec.address, mac, self.spec.agent, by_start=True
+            )
 
     async def stop(self) -> None:
         log.info(f"Running {self.script} stop")
         await warmup.netlink_ready()
         from hb_ra_ipaddr.netlink import KernelError, netlink
 
-        if self._announcing is not None:
-            self._announcing.cancel()
-            self._announcing = None
+        announcements.stopped(self.spec.address)
         try:
             async with netlink() as kernel:
                 names = {link.index: link.name for link in await kernel.links()}
@@ -181,21 +181,6 @@ class IpAddrAgent:
         return Placement(
             interface, index, prefixlen, label, None if broadcast is None else str(broadcast)
         )
-
-    def _announce(self, interface: str, mac: str) -> None:
-        self._announcing = asyncio.get_running_loop().create_task(
-            _announce(interface, self.spec.address, mac, self.spec.agent == IPADDR)
-        )
-
-
-async def _announce(interface: str, address: IPAddress, mac: str, ipaddr: bool) -> None:
-    await warmup.packets_ready()
-    try:
-        from hb_ra_ipaddr.announce import IPADDR2_SCHEDULE, IPADDR_SCHEDULE, announce
-    except ImportError as error:
-        log.warning(f"cannot announce {address} on {interface}: {error}")
-        return
-    await announce(interface, address, mac, IPADDR_SCHEDULE if ipaddr else IPADDR2_SCHEDULE)
 
 
 def _ip4(text: str | None) -> ipaddress.IPv4Address | None:

@@ -150,7 +150,9 @@ def _ipv4_prefix(text: str) -> int:
 
 
 def _prefix(text: str, bits: int) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= bits:
+    # ASCII digits, at most three that count: isdigit() alone takes '²' and 5000-digit numbers.
+    digits = text.isascii() and text.isdigit() and len(text.lstrip("0")) <= 3
+    if not digits or not 1 <= int(text) <= bits:
         fix = f"write the number of bits, 1 to {bits} (e.g. 24)"
         if not text[0].isdigit():
             fix += "; a run of slashes counts as one, so the netmask cannot be left empty"
@@ -160,19 +162,29 @@ def _prefix(text: str, bits: int) -> int:
 
 def _interface(text: str) -> tuple[str, str | None]:
     name, colon, suffix = text.partition(":")
-    if not name or len(name) >= IFNAMSIZ or _BAD_NAME_CHARACTERS.search(name):
+    if (
+        not name
+        or _bytes(name) >= IFNAMSIZ
+        or _BAD_NAME_CHARACTERS.search(name)
+        or not name.isprintable()
+    ):
         raise ArgumentError(
             f"'{name}' is not an interface name",
             f"write a name of at most {IFNAMSIZ - 1} characters without blanks, e.g. eth0",
         )
     if not colon:
         return name, None
-    if not suffix or len(text) >= IFNAMSIZ or re.search(r"\s", suffix):
+    if not suffix or _bytes(text) >= IFNAMSIZ or not suffix.isprintable() or " " in suffix:
         raise ArgumentError(
             f"'{text}' is not a label",
             f"write interface:label in at most {IFNAMSIZ - 1} characters, e.g. {name}:0",
         )
     return name, text
+
+
+def _bytes(name: str) -> int:
+    """The length the kernel sees: the file's bytes (read with surrogateescape)."""
+    return len(name.encode("utf-8", "surrogateescape"))
 
 
 def _broadcast(text: str) -> ipaddress.IPv4Address:
