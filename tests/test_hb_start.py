@@ -242,3 +242,117 @@ def test_a_node_stopped_past_its_dead_interval_gives_up_and_restarts(lone_node: 
     assert "ERROR: No local heartbeat. Forcing restart." in text
     assert text.index("No local heartbeat.") < text.index("All HA resources relinquished.")
     assert text.count("No local heartbeat.") == 1
+
+
+# -- the pid file: locked while the node lives, verified before any signal -----------------------
+
+
+@pytest.fixture
+def unrelated() -> Iterator[subprocess.Popen[bytes]]:
+    """A process that is not hb, whose PID a stale pid file may name."""
+    process = subprocess.Popen(["sleep", "60"])
+    try:
+        yield process
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_hb_stop_never_signals_a_process_that_is_not_the_node(
+    lone_node: LoneNode, unrelated: subprocess.Popen[bytes]
+) -> None:
+    pid_file = lone_node.paths.pid_file
+    assert (lone_node.stop().returncode, lone_node.stop().stderr) == (
+        3,
+        "heartbeat is stopped. No process\n",
+    )
+    pid_file.parent.mkdir(parents=True)
+    pid_file.write_text(f"{unrelated.pid}\n")  # the node was killed; its PID was reused
+    stopped = lone_node.stop()
+    assert stopped.returncode == 1
+    assert stopped.stderr == (
+        f"stale pid file {pid_file} (pid {unrelated.pid} is not a running hb node); "
+        "nothing stopped\n"
+    )
+    assert unrelated.poll() is None
+
+
+def test_hb_start_takes_over_a_stale_pid_file_and_refuses_a_second_node(
+    lone_node: LoneNode, unrelated: subprocess.Popen[bytes]
+) -> None:
+    pid_file = lone_node.paths.pid_file
+    pid_file.parent.mkdir(parents=True)
+    pid_file.write_text(f"{unrelated.pid}\n")
+    with running(lone_node) as process:
+        wait_until(lone_node.mark.exists, "the node holds its resource")
+        assert pid_file.read_text() == f"{process.pid}\n"
+        second = _run(lone_node.start_argv("--foreground"))
+        assert second.returncode == 1
+        assert f"{pid_file}: hb is already running (pid {process.pid}); hb stop first" in (
+            second.stderr
+        )
+        assert lone_node.stop().returncode == 0
+        assert process.wait(30) == 0
+    stale = f"stale pid file {pid_file} (pid {unrelated.pid} is not a running hb node) replaced"
+    assert f"WARN: {stale}" in lone_node.log_text()
+    assert unrelated.poll() is None
+    assert not pid_file.exists()
+
+
+# -- files that cannot be used refuse the start before the daemon forks --------------------------
+
+
+def _replace_line(node: LoneNode, old: str, new: str) -> None:
+    node.hacf[node.hacf.index(old)] = new
+    (node.config_dir / "ha.cf").write_text("".join(f"{line}\n" for line in node.hacf))
+
+
+def test_a_logfile_in_a_missing_directory_refuses_the_start(lone_node: LoneNode) -> None:
+    logfile = lone_node.root / "missing" / "ha-log"
+    _replace_line(lone_node, f"logfile {lone_node.log}", f"logfile {logfile}")
+    started = _run(lone_node.start_argv())  # a daemon: the refusal comes before the fork
+    line = lone_node.line_of(f"logfile {logfile}")
+    assert started.returncode == 1
+    (problem, refused) = started.stderr.splitlines()
+    # The words are hb check --strict's (config/host_checks.py) or, for what it cannot
+    # foresee, the start's own check (runner.file_problems): either names file and line.
+    assert problem.startswith(f"ha.cf:{line}: logfile {logfile}: ")
+    assert refused == "Heartbeat not started: configuration error."
+    assert not lone_node.paths.pid_file.exists()
+
+
+@pytest.mark.parametrize("corruption", ["5000 digits", "directory", "letters"])
+def test_a_corrupt_generation_file_refuses_the_start_without_a_traceback(
+    lone_node: LoneNode, corruption: str
+) -> None:
+    generation_file = lone_node.paths.generation_file
+    generation_file.parent.mkdir(parents=True)
+    if corruption == "directory":
+        generation_file.mkdir()
+        problem = "cannot read it: Is a directory"
+    else:
+        generation_file.write_text("7" * 5000 if corruption == "5000 digits" else "forty-one\n")
+        problem = "corrupt generation file"
+    started = _run(lone_node.start_argv())
+    assert started.returncode == 1
+    assert started.stderr.startswith(f"{generation_file}: {problem}")
+    assert "Traceback" not in started.stderr
+    assert started.stderr.endswith("Heartbeat not started: configuration error.\n")
+    assert not lone_node.paths.pid_file.exists()
+    if corruption != "directory":
+        assert len(generation_file.read_text()) in (5000, 10)  # left as it was
+
+
+def test_a_run_directory_too_long_for_the_control_socket_refuses_the_start(
+    lone_node: LoneNode,
+) -> None:
+    run_dir = lone_node.root / ("r" * 100)
+    argv = lone_node.start_argv()
+    argv[argv.index(str(lone_node.paths.run_dir))] = str(run_dir)
+    started = _run(argv)
+    assert started.returncode == 1
+    assert started.stderr.startswith(
+        f"{run_dir}/hb/control.sock: the control socket path is longer than 107 bytes; "
+        "use a shorter --run-dir"
+    )
+    assert not (run_dir / "heartbeat.pid").exists()

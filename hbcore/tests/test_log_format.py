@@ -6,12 +6,14 @@ import json
 import logging
 import re
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import structlog
-from hbcore.log import LogTargets, configure_logging
+from hbcore.log import LogTargets, configure_logging, unwritable_reason
 
 LINE = re.compile(r"^[A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d linuxha1 heartbeat: \[\d+\]: (\S+): (.*)$")
 
@@ -90,3 +92,97 @@ def test_logfacility_sends_heartbeats_message_to_syslog(tmp_path: Path) -> None:
         receiver.close()
     assert datagram.startswith(b"<134>heartbeat: [")  # local0 (16) * 8 + info (6)
     assert datagram.rstrip(b"\x00").endswith(b"]: info: Link linuxha2:eth1 up.")
+
+
+# -- a log file that cannot be written never stops the node ----------------------------------
+
+
+def test_the_reason_a_log_file_cannot_be_written(tmp_path: Path) -> None:
+    assert unwritable_reason(tmp_path / "ha-log") is None
+    assert (tmp_path / "ha-log").exists()  # created, as the first line would
+    assert unwritable_reason(tmp_path / "missing" / "ha-log") == "No such file or directory"
+    assert unwritable_reason(tmp_path) == "Is a directory"
+    assert unwritable_reason(tmp_path / "ha-log" / "x") == "Not a directory"
+
+
+def test_a_rotated_or_removed_logfile_is_opened_again(tmp_path: Path) -> None:
+    logfile = tmp_path / "ha-log"
+    configure_logging(LogTargets(logfile=logfile), "linuxha1")
+    log = structlog.get_logger("hb")
+    log.info("first")
+    logfile.rename(tmp_path / "ha-log.1")  # logrotate
+    log.info("second")
+    logfile.unlink()
+    log.info("third")
+    assert [line.rsplit(": ", 1)[1] for line in _lines(tmp_path / "ha-log.1")] == ["first"]
+    assert [line.rsplit(": ", 1)[1] for line in _lines(logfile)] == ["third"]
+
+
+def test_a_logfile_whose_directory_goes_away_falls_back_to_syslog_and_says_so_once(
+    tmp_path: Path,
+) -> None:
+    directory = tmp_path / "log"
+    directory.mkdir()
+    logfile = directory / "ha-log"
+    address = str(tmp_path / "log.sock")
+    with _syslog_receiver(address) as received:
+        configure_logging(
+            LogTargets(logfile=logfile, facility="local0", syslog_address=address), "linuxha1"
+        )
+        log = structlog.get_logger("hb")
+        log.info("before")
+        logfile.unlink()
+        directory.rmdir()
+        log.info("while gone 1")
+        log.info("while gone 2")
+        directory.mkdir()
+        log.info("after")
+        messages = [received() for _ in range(6)]
+    assert [message.split("]: ", 1)[1] for message in messages] == [
+        "info: before",
+        f"ERROR: cannot write logfile {logfile}: No such file or directory; "
+        "logging to syslog instead",
+        "info: while gone 1",
+        "info: while gone 2",
+        f"info: logfile {logfile}: writable again",
+        "info: after",
+    ]
+    assert [line.rsplit(": ", 1)[1] for line in _lines(logfile)] == ["after"]
+
+
+def test_without_syslog_the_lines_of_a_broken_logfile_go_to_standard_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    logfile = tmp_path / "missing" / "ha-log"
+    no_syslog = str(tmp_path / "no-syslog.sock")
+    configure_logging(LogTargets(logfile=logfile, syslog_address=no_syslog), "linuxha1")
+    log = structlog.get_logger("hb")
+    log.info("one")
+    log.warning("two")
+    err = capsys.readouterr().err.splitlines()
+    assert [LINE.match(line).groups() for line in err] == [  # type: ignore[union-attr]
+        (
+            "ERROR",
+            f"cannot write logfile {logfile}: No such file or directory; "
+            "logging to standard error instead",
+        ),
+        ("info", "one"),
+        ("WARN", "two"),
+    ]
+
+
+def _syslog_receiver(address: str) -> Any:
+    """A datagram socket standing in for /dev/log; yields a function that returns the next
+    message received."""
+
+    @contextmanager
+    def receiving() -> Iterator[Callable[[], str]]:
+        receiver = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        receiver.bind(address)
+        receiver.settimeout(5)
+        try:
+            yield lambda: receiver.recv(4096).rstrip(b"\x00").decode()
+        finally:
+            receiver.close()
+
+    return receiving()

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from hbcore.cli.options import load_selected, plugin_selection_options
 from hbcore.state.paths import DEFAULT_CONFIG_DIR, DEFAULT_RUN_DIR, DEFAULT_STATE_DIR, NodePaths
+
+if TYPE_CHECKING:  # the commands import their modules late, so that `hb status` stays fast
+    from hbcore.log import LogTargets
+    from hbcore.node.runner import Prepared
 
 STOP_TIMEOUT_S = 120
 
@@ -68,27 +73,74 @@ def start(
 ) -> None:
     """Start a node (heartbeat's `heartbeat` daemon)."""
     from hbcore.node import runner
+    from hbcore.state.files import StateFileError
+    from hbcore.state.pid_file import PidFile
 
     paths = NodePaths(config_dir, state_dir, run_dir)
     try:
-        prepared = runner.prepare(paths, load_selected(plugins, disables), node_name)
-        targets = runner.log_targets(prepared.configuration, foreground, log_json)
+        pid_file = PidFile.take(paths.pid_file)
+    except StateFileError as error:
+        _refuse([str(error)], "its pid file is in use or unusable")
+    notices: list[str] = []
+    if pid_file.replaced is not None:
+        notices.append(f"{pid_file.replaced.describe(paths.pid_file)} replaced")
+        click.echo(f"hb: {notices[-1]}", err=True)
+    try:
+        try:
+            prepared = runner.prepare(paths, load_selected(plugins, disables), node_name)
+            targets = runner.log_targets(prepared.configuration, foreground, log_json)
+            _check_log_json(log_json)
+        except runner.StartRefused as refused:
+            problems = [problem.render(strict=True) for problem in refused.problems]
+            _refuse(problems, "configuration error")
         if not foreground:
             runner.daemonize()
-        runner.write_pid_file(paths.pid_file)
-    except runner.StartRefused as refused:
-        for problem in refused.problems:
-            click.echo(problem.render(strict=True), err=True)
-        click.echo("Heartbeat not started: configuration error.", err=True)
-        sys.exit(1)
-    try:
-        status = runner.run(prepared, targets)
+            pid_file.record(os.getpid())
+        status = _run(prepared, targets, notices)
     finally:
-        runner.remove_pid_file(paths.pid_file)
+        pid_file.release()
     if status == runner.RESTART:
         # The same command again, in this process: a new generation, a fresh negotiation.
         os.execv(sys.argv[0], [sys.argv[0], *sys.argv[1:]])
     sys.exit(status)
+
+
+def _refuse(lines: list[str], why: str) -> NoReturn:
+    for line in lines:
+        click.echo(line, err=True)
+    click.echo(f"Heartbeat not started: {why}.", err=True)
+    sys.exit(1)
+
+
+def _check_log_json(path: Path | None) -> None:
+    """Refuse a ``--log-json`` file that cannot be written, as ha.cf's ``logfile``."""
+    from hbcore.config.problems import Location, Problem
+    from hbcore.log import unwritable_reason
+    from hbcore.node.runner import StartRefused
+
+    reason = None if path is None else unwritable_reason(path)
+    if reason is not None:
+        problem = Problem(
+            Location("--log-json"), f"{path}: {reason}", "create the directory or fix the path"
+        )
+        raise StartRefused([problem])
+
+
+def _run(prepared: Prepared, targets: LogTargets, notices: list[str]) -> int:
+    """:func:`runner.run`; a state file that breaks once the node runs (a disk gone
+    read-only under the generation file) ends it with the reason logged, not a traceback."""
+    import structlog
+
+    from hbcore.node import runner
+    from hbcore.state.files import StateFileError
+
+    try:
+        return runner.run(prepared, targets, notices)
+    except StateFileError as error:
+        log = structlog.get_logger("hb.node")
+        log.error(str(error))
+        log.error("Heartbeat not started: a state file cannot be used.")
+        return 1
 
 
 @click.command("stop")
@@ -97,19 +149,28 @@ def start(
 )
 def stop(run_dir: Path) -> None:
     """Stop the node cleanly: release resources, tell the peers (shutdone), exit; return once
-    the process is gone, as ``heartbeat -k`` does."""
-    from hbcore.node.runner import is_alive, read_pid_file
+    the process is gone, as ``heartbeat -k`` does.
+
+    Signals only a PID proven to be the node (see :func:`hbcore.state.pid_file.inspect`):
+    a stale pid file is reported, nothing is signalled, and the exit status is 1 (3 when
+    there is no pid file at all), as heartbeat's pid file statuses.
+    """
+    from hbcore.state.pid_file import Running, inspect, is_alive
 
     pid_file = NodePaths(run_dir=run_dir).pid_file
-    pid = read_pid_file(pid_file)
-    if pid is None:
+    holder = inspect(pid_file)
+    if holder is None:
         click.echo("heartbeat is stopped. No process", err=True)
         sys.exit(3)
-    os.kill(pid, signal.SIGTERM)
+    if not isinstance(holder, Running):
+        click.echo(f"{holder.describe(pid_file)}; nothing stopped", err=True)
+        sys.exit(1)
+    with contextlib.suppress(ProcessLookupError):  # gone meanwhile: stopped all the same
+        os.kill(holder.pid, signal.SIGTERM)
     deadline = time.monotonic() + STOP_TIMEOUT_S
-    while is_alive(pid):
+    while is_alive(holder.pid):
         if time.monotonic() > deadline:
-            click.echo(f"hb (pid {pid}) did not stop within {STOP_TIMEOUT_S} s", err=True)
+            click.echo(f"hb (pid {holder.pid}) did not stop within {STOP_TIMEOUT_S} s", err=True)
             sys.exit(1)
         time.sleep(0.05)
 
@@ -143,6 +204,9 @@ def status(run_dir: Path, as_json: bool, query: tuple[str, ...]) -> None:
         sys.exit(reply.code)
     if report is None:
         click.echo(f"Heartbeat is stopped on this machine. ({reason})", err=True)
+        sys.exit(1)
+    if report.get("ok") is False:
+        click.echo(f"hb status: the node refused: {report.get('error')}", err=True)
         sys.exit(1)
     if as_json:
         click.echo(json.dumps(report, indent=2))

@@ -7,10 +7,9 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,8 @@ from hbcore.config.hacf import Medium as MediumLine
 from hbcore.config.host_checks import resource_context
 from hbcore.config.problems import Location, Problem
 from hbcore.control.server import ControlServer
-from hbcore.log import LogTargets, configure_logging
+from hbcore.log import DISABLED as DISABLED_LOG
+from hbcore.log import LogTargets, configure_logging, unwritable_reason
 from hbcore.node.daemon import MediumFailed, Node
 from hbcore.node.plugin_settings import PluginSettings
 from hbcore.node.rc_hooks import RcHooks
@@ -36,6 +36,9 @@ from hbcore.plugins import PluginSet
 from hbcore.resources.binding import ResourceBinding
 from hbcore.resources.groups import Group, GroupTable
 from hbcore.resources.holdings import parse_hold
+from hbcore.state.files import StateFileError
+from hbcore.state.generation import read_generation
+from hbcore.state.node_uuid import read_uuid
 from hbcore.state.paths import NodePaths
 from hbcore.wire import Keyring
 
@@ -45,6 +48,8 @@ DEFAULT_RTPRIO = 10
 RESTART = -1
 """What :func:`run` returns when the node must be started again (after a partition, or after
 "No local heartbeat")."""
+MAX_UNIX_SOCKET_PATH = 107
+"""The longest path a unix socket can bind to on Linux (``sun_path`` holds 108 bytes)."""
 
 log = structlog.get_logger("hb.node")
 
@@ -84,6 +89,9 @@ def prepare(paths: NodePaths, plugins: PluginSet, node_name: str | None = None) 
     if errors or configuration.authkeys is None:
         raise StartRefused(errors)
     settings = settings_from(configuration, paths)
+    startup_problems = file_problems(configuration, settings)
+    if startup_problems:
+        raise StartRefused(startup_problems)
     plugin_settings = PluginSettings(configuration.hacf, settings.name, paths.config_dir)
     media: list[Medium] = []
     media_lines: list[MediumLine] = []
@@ -115,6 +123,43 @@ def prepare(paths: NodePaths, plugins: PluginSet, node_name: str | None = None) 
         raise StartRefused(problems)
     keyring = configuration.authkeys.keyring()
     return Prepared(configuration, settings, keyring, media, plugins, tuple(media_lines))
+
+
+def file_problems(configuration: Configuration, settings: NodeSettings) -> list[Problem]:
+    """What stops the node's files from working, found before it forks so that the operator
+    sees it: a log file that cannot be written, a corrupt generation or uuid file, a control
+    socket path too long for a unix socket."""
+    problems: list[Problem] = []
+    hacf = configuration.hacf
+    for directive in ("logfile", "debugfile"):
+        value = hacf.value(directive)
+        if not value or Path(str(value)) == DISABLED_LOG:
+            continue
+        reason = unwritable_reason(Path(str(value)))
+        if reason is not None:
+            problems.append(
+                Problem(
+                    hacf.location(directive),
+                    f"{directive} {value}: {reason}",
+                    "create the directory or fix the path",
+                )
+            )
+    paths = settings.paths
+    try:
+        if settings.generation_method != "time":
+            read_generation(paths.generation_file)
+        read_uuid(paths.uuid_file)
+    except StateFileError as error:
+        problems.append(Problem(Location(str(error.path)), error.problem, error.fix))
+    if len(os.fsencode(paths.control_socket)) > MAX_UNIX_SOCKET_PATH:
+        problems.append(
+            Problem(
+                Location(str(paths.control_socket)),
+                f"the control socket path is longer than {MAX_UNIX_SOCKET_PATH} bytes",
+                "use a shorter --run-dir",
+            )
+        )
+    return problems
 
 
 def cannot_open(line: MediumLine, error: OSError) -> Problem:
@@ -191,11 +236,14 @@ def log_targets(
     )
 
 
-def run(prepared: Prepared, targets: LogTargets) -> int:
+def run(prepared: Prepared, targets: LogTargets, notices: Sequence[str] = ()) -> int:
     """Run the node until SIGTERM/SIGINT or ``hb stop``; return the exit status, or
-    :data:`RESTART` when the node stopped itself to start again."""
+    :data:`RESTART` when the node stopped itself to start again. ``notices`` (said before
+    logging existed, such as a stale pid file replaced) are logged as warnings first."""
     configure_logging(targets, prepared.settings.name)
     log.info(f"Configuration validated. Starting heartbeat {HEARTBEAT_VERSION} (hb {__version__})")
+    for notice in notices:
+        log.warning(notice)
     hacf = prepared.configuration.hacf
     if hacf.value("realtime") is not False:
         priority = hacf.value("rtprio")
@@ -284,46 +332,6 @@ def use_realtime_priority(priority: int) -> None:
         log.warning(f"Unable to set real-time priority {priority}: {error}")
     else:
         log.info(f"Running with real-time priority SCHED_FIFO {priority}")
-
-
-def write_pid_file(path: Path) -> None:
-    """Record this process as the node; refuse when a live node already holds the file."""
-    running = read_pid_file(path)
-    if running is not None and running != os.getpid():
-        raise StartRefused(
-            [
-                Problem(
-                    Location(str(path)), f"hb is already running (pid {running})", "hb stop first"
-                )
-            ]
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"{os.getpid()}\n")
-
-
-def read_pid_file(path: Path) -> int | None:
-    """The pid in ``path`` when that process is alive (a zombie is dead), else None."""
-    try:
-        pid = int(path.read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
-    return pid if is_alive(pid) else None
-
-
-def is_alive(pid: int) -> bool:
-    """True while process ``pid`` exists and is not a zombie."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
-
-
-def remove_pid_file(path: Path) -> None:
-    """Remove the pid file if it is ours."""
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        if int(path.read_text().split()[0]) == os.getpid():
-            path.unlink()
 
 
 def daemonize() -> None:
