@@ -76,7 +76,10 @@ def start(
     from hbcore.state.files import StateFileError
     from hbcore.state.pid_file import PidFile
 
-    paths = NodePaths(config_dir, state_dir, run_dir)
+    # Absolute, because the daemon works from "/"; a restart re-executes from here.
+    started_in = os.getcwd()
+    paths = NodePaths(config_dir.absolute(), state_dir.absolute(), run_dir.absolute())
+    log_json = log_json.absolute() if log_json is not None else None
     try:
         pid_file = PidFile.take(paths.pid_file)
     except StateFileError as error:
@@ -101,6 +104,8 @@ def start(
         pid_file.release()
     if status == runner.RESTART:
         # The same command again, in this process: a new generation, a fresh negotiation.
+        with contextlib.suppress(OSError):  # gone: only relative arguments suffer
+            os.chdir(started_in)
         os.execv(sys.argv[0], [sys.argv[0], *sys.argv[1:]])
     sys.exit(status)
 
