@@ -356,3 +356,27 @@ def test_a_run_directory_too_long_for_the_control_socket_refuses_the_start(
         "use a shorter --run-dir"
     )
     assert not (run_dir / "heartbeat.pid").exists()
+
+
+def test_a_daemon_started_with_relative_paths_keeps_its_files_there(lone_node: LoneNode) -> None:
+    # The daemon works from "/": relative paths resolved there would miss the operator's
+    # directories (and stop would leave the pid file behind).
+    root = lone_node.root
+    relative = ["-c", "ha.d", "--state-dir", "state", "--run-dir", "run"]
+    started = subprocess.run(
+        [str(HB), "start", "--node-name", NODE, *relative],
+        cwd=root, capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    pid_file = lone_node.paths.pid_file
+    try:
+        assert started.returncode == 0, started.stderr
+        wait_until(lone_node.mark.exists, "the daemon holds its resource")
+        assert lone_node.paths.generation_file.exists()
+        assert lone_node.status("rscstatus").stdout == "all\n"
+    finally:
+        stopped = subprocess.run(
+            [str(HB), "stop", "--run-dir", "run"],
+            cwd=root, capture_output=True, text=True, check=False, timeout=150,
+        )  # fmt: skip
+    assert stopped.returncode == 0, stopped.stderr
+    assert not pid_file.exists()

@@ -22,6 +22,8 @@ from hbcore.state.pid_file import (
     is_alive,
     process_kind,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 # A process that takes the pid file given as argv[1], says so, then waits to be killed.
 _HOLDER = """
@@ -207,3 +209,18 @@ def test_process_kinds() -> None:
     assert not _python_runs_hb(["-m", "pytest"])
     assert not _python_runs_hb(["-c", "hb"])
     assert not _python_runs_hb(["/usr/bin/hbx"])
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(content=st.binary(max_size=40))
+def test_any_pid_file_content_is_judged_without_raising(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "heartbeat.pid"
+    path.write_bytes(content)
+    assert isinstance(inspect(path), Stale)  # nobody holds the lock
+    try:
+        pid_file = PidFile.take(path)
+    except StateFileError as refused:  # it named a live heartbeat or hb of this machine
+        assert "is running (pid " in str(refused)
+        return
+    assert path.read_text() == f"{os.getpid()}\n"
+    pid_file.release()

@@ -163,3 +163,13 @@ def test_a_uuid_file_that_is_a_directory_is_refused_with_its_name(tmp_path: Path
     path.mkdir()
     with pytest.raises(StateFileError, match=r"hb_uuid: cannot read it: Is a directory; "):
         load_or_create_uuid(path)
+
+
+@_SETTINGS
+@given(content=st.binary(max_size=40))
+def test_any_uuid_file_gives_a_uuid_of_16_bytes(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "hb_uuid"
+    path.write_bytes(content)
+    value, created = load_or_create_uuid(path)
+    assert len(value) == 16 and created == (len(content) < 16)
+    assert path.read_bytes()[:16] == value
