@@ -1,4 +1,5 @@
-"""Shared fixtures of the wire tests: the installed auth methods and the captured vectors.
+"""Shared fixtures of the wire tests: the installed auth methods, the captured vectors, and a
+spy on the parsers.
 
 The vectors live in the shared spec beside the repository (``../shared/spec/vectors`` from
 the repository root, as CI clones it). A missing vector folder fails the tests, never skips.
@@ -16,6 +17,7 @@ from hbcore.config.problems import Severity
 from hbcore.plugins import Selection, load_plugins
 from hbcore.registry import Owned
 from hbcore.wire import Keyring
+from parser_spy import ParserCalls
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 VECTORS = REPO_ROOT.parent / "shared" / "spec" / "vectors"
@@ -72,3 +74,11 @@ def vector_keyrings(auth_methods: Mapping[str, Owned[AuthMethod]]) -> dict[str, 
 def sha1_keyring(vector_keyrings: dict[str, Keyring]) -> Keyring:
     """``auth 3`` / ``3 sha1 steering-anchor-key``, the key of the sha1 captures."""
     return vector_keyrings["bcast-sha1"]
+
+
+@pytest.fixture()
+def parsers(monkeypatch: pytest.MonkeyPatch) -> ParserCalls:
+    """Counts of the per-field parsing done by ``decode`` during the test."""
+    calls = ParserCalls()
+    calls.install(monkeypatch)
+    return calls

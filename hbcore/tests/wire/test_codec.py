@@ -8,6 +8,7 @@ import pytest
 from hb_hookspecs import AuthMethod
 from hbcore.registry import Owned
 from hbcore.wire import (
+    MAX_FIELDS,
     MAXMSG,
     AuthStatus,
     Decoded,
@@ -15,9 +16,11 @@ from hbcore.wire import (
     Keyring,
     Message,
     Rejected,
+    RejectKind,
     decode,
     encode,
 )
+from parser_spy import ParserCalls
 
 STATUS = Message.of(
     ("t", "status"),
@@ -259,3 +262,136 @@ def test_a_classic_packet_is_always_judged_by_its_inner_field(crc: Keyring) -> N
 )
 def test_a_malformed_packet_is_rejected_with_the_reason(packet: bytes, reason: str) -> None:
     assert rejection(packet) == reason
+
+
+# --- what a rejection costs, and its category -----------------------------------------------
+
+
+def classic_packet(*lines: bytes) -> bytes:
+    return b">>>\n" + b"".join(line + b"\n" for line in lines) + b"<<<\n"
+
+
+def signed(body: bytes, keyring: Keyring) -> bytes:
+    """``body`` (through ``%%%\\n``) with a trailer that verifies."""
+    token = keyring.sign(body).encode()
+    return body + b"%d:%b," % (len(token), token)
+
+
+@pytest.mark.parametrize(
+    ("packet", "kind"),
+    [
+        (b"x" * MAXMSG, RejectKind.TOO_BIG),
+        (classic_packet(*[b"a="] * (MAX_FIELDS + 1)), RejectKind.TOO_BIG),
+        (b"", RejectKind.NOT_HEARTBEAT),
+        (b"GET / HTTP/1.1\r\n", RejectKind.NOT_HEARTBEAT),
+        (b"###\n8:(0)t=abc,%%%\n", RejectKind.MALFORMED),
+        (b">>>\nt status\n<<<\n", RejectKind.MALFORMED),
+        (netstrings(b"(0)t=a"), RejectKind.BAD_AUTHENTICATION),
+        (classic_packet(b"t=a"), RejectKind.BAD_AUTHENTICATION),
+        (classic_packet(b"t=a", b"auth=1 0"), RejectKind.BAD_AUTHENTICATION),
+    ],
+)
+def test_each_rejection_has_a_category_to_count_by(
+    packet: bytes, kind: RejectKind, crc: Keyring
+) -> None:
+    result = decode(packet, crc)
+
+    assert isinstance(result, Rejected)
+    assert result.kind is kind
+    assert f"{result.kind}" == kind.value  # the wording of a summary line
+
+
+def test_a_rejection_built_from_a_reason_alone_is_malformed() -> None:
+    assert Rejected("why") == Rejected("why", None, RejectKind.MALFORMED)
+
+
+@pytest.mark.parametrize("encoding", list(Encoding))
+def test_a_message_has_at_most_max_fields_fields(encoding: Encoding, crc: Keyring) -> None:
+    # encode adds the auth field: MAX_FIELDS - 1 of the message's own fit, one more does not.
+    largest = Message.of(*[("f", "x")] * (MAX_FIELDS - 1))
+
+    result = decode(encode(largest, crc, encoding), crc)
+
+    assert isinstance(result, Decoded) and len(result.message.fields) == MAX_FIELDS
+    with pytest.raises(ValueError, match=f"message of {MAX_FIELDS + 1} fields"):
+        encode(largest.set_all([("g", "x")]), crc, encoding)
+
+
+def test_a_netstring_packet_is_refused_at_its_first_field_over_the_limit(
+    parsers: ParserCalls,
+) -> None:
+    result = decode(netstrings(*[b"(0)a="] * (MAX_FIELDS * 4)), None)
+
+    assert isinstance(result, Rejected)
+    assert result.reason == f"more than {MAX_FIELDS} fields (the limit)"
+    assert result.kind is RejectKind.TOO_BIG
+    assert parsers.items == MAX_FIELDS
+
+
+def test_a_classic_packet_over_the_line_limit_is_refused_before_any_line_is_read(
+    parsers: ParserCalls,
+) -> None:
+    # Blank lines count: the bound is on the work, which splitting blank lines costs too.
+    lines = [b"a=1"] * (MAX_FIELDS - 10) + [b""] * 10
+
+    assert isinstance(decode(classic_packet(*lines), None), Decoded)
+    parsers.reset()
+    result = decode(classic_packet(*lines, b""), None)
+
+    assert isinstance(result, Rejected)
+    assert result.reason == f"{MAX_FIELDS + 1} lines (the limit is {MAX_FIELDS})"
+    assert parsers.lines == 0
+
+
+def test_a_node_verifies_the_trailer_before_reading_any_field(
+    crc: Keyring, parsers: ParserCalls
+) -> None:
+    packet = netstrings(b"(0)t=status", b"not a field", trailer=b"1 0")
+
+    result = decode(packet, crc)
+
+    assert isinstance(result, Rejected)
+    assert result.reason == "netstring authentication failed: INVALID token for key 1 (crc)"
+    assert result.kind is RejectKind.BAD_AUTHENTICATION
+    assert result.decoded is None
+    assert parsers.walks == 0
+    # Shown to an operator, the same packet is read front to back, as before.
+    assert rejection(packet) == "byte 19: b'not a field' is not '(t)name=value'"
+
+
+@pytest.mark.parametrize(
+    ("packet", "reason"),
+    [
+        (b"###\n11:(0)t=status,", "no '%%%' line: the message is truncated"),
+        (b"###\n8:(0)t=abc,%%%\n", "no authentication trailer after the '%%%' line"),
+        (netstrings(b"(0)t=a") + b"\x00", "1 bytes follow the authentication trailer"),
+        (
+            netstrings(b"(0)t=a", trailer=b"1abc"),
+            "bad authentication trailer b'1abc': expected '<key index> <token>'",
+        ),
+    ],
+)
+def test_a_node_reads_the_trailer_from_the_end(
+    packet: bytes, reason: str, crc: Keyring, parsers: ParserCalls
+) -> None:
+    assert rejection(packet, crc) == reason
+    assert parsers.walks == 0
+
+
+def test_a_value_holding_the_trailer_mark_does_not_fool_the_search_from_the_end(
+    crc: Keyring,
+) -> None:
+    message = Message.of(("t", "status"), ("info", "%%%\n5:1 ab,"), ("bin", b"%%%\n"))
+
+    result = decode(encode(message, crc, Encoding.NETSTRING), crc)
+
+    assert isinstance(result, Decoded)
+    assert result.message.fields[:-1] == message.fields
+
+
+def test_the_fields_must_reach_the_last_trailer_mark(crc: Keyring) -> None:
+    # Signed, so it passes authentication; then the fields stop at an earlier '%%%' line.
+    packet = signed(b"###\n11:(0)t=status,%%%\nX%%%\n", crc)
+
+    assert rejection(packet, crc) == "byte 19: the fields end before the last '%%%' line"
+    assert rejection(packet) == "byte 23: expected a netstring length and ':'"

@@ -12,10 +12,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hbcore.wire import Decoded, Encoding, Keyring, Message, Rejected, decode, encode
+from hbcore.wire import (
+    MAX_FIELDS,
+    Decoded,
+    Encoding,
+    Keyring,
+    Message,
+    Rejected,
+    RejectKind,
+    decode,
+    encode,
+)
 from hbcore.wire.message import Field
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from parser_spy import ParserCalls
 
 _SETTINGS = settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -123,3 +134,114 @@ def test_decoding_a_mutated_real_packet_never_raises(
     packet = _mutate(data, (vectors / name).read_bytes())
     for keyring in (None, *vector_keyrings.values()):
         assert isinstance(decode(packet, keyring), Decoded | Rejected)
+
+
+# --- what decoding a hostile packet can cost, by structure ----------------------------------
+
+_ITEMS = st.lists(
+    st.tuples(
+        st.one_of(st.binary(max_size=6).map(lambda value: b"(0)a=" + value), st.binary(max_size=8)),
+        st.integers(1, 2 * MAX_FIELDS),
+    ),
+    max_size=4,
+).map(lambda runs: [item for item, count in runs for _ in range(count)])
+"""Field contents, well-formed or not, in runs: up to 8 times as many as a message may hold."""
+_LINES = st.lists(
+    st.tuples(
+        st.binary(max_size=6).map(lambda line: line.replace(b"\n", b"")),
+        st.integers(1, 2 * MAX_FIELDS),
+    ),
+    max_size=4,
+).map(lambda runs: [line for line, count in runs for _ in range(count)])
+"""Classic lines, well-formed or not, in runs."""
+
+
+def _netstring_packet(items: list[bytes], trailer: bytes) -> bytes:
+    body = b"".join(b"%d:%b," % (len(item), item) for item in items)
+    return b"###\n" + body + b"%%%\n" + b"%d:%b," % (len(trailer), trailer)
+
+
+@_SETTINGS
+@given(
+    items=_ITEMS,
+    index=st.integers(0, 15),
+    token=st.binary(min_size=1, max_size=48).map(lambda raw: raw.hex().encode()),
+)
+def test_a_packet_whose_trailer_fails_is_never_parsed(
+    items: list[bytes], index: int, token: bytes, sha1_keyring: Keyring, parsers: ParserCalls
+) -> None:
+    parsers.reset()
+
+    result = decode(_netstring_packet(items, b"%d %b" % (index, token)), sha1_keyring)
+
+    assert isinstance(result, Rejected)
+    assert result.kind is RejectKind.BAD_AUTHENTICATION
+    assert (parsers.walks, parsers.items) == (0, 0)
+
+
+@_SETTINGS
+@given(
+    items=_ITEMS,
+    lines=_LINES,
+    describe=st.booleans(),
+)
+def test_no_packet_makes_decoding_parse_more_than_max_fields(
+    items: list[bytes],
+    lines: list[bytes],
+    describe: bool,
+    vector_keyrings: dict[str, Keyring],
+    parsers: ParserCalls,
+) -> None:
+    # Signed with crc, so that the fields are parsed: anyone can do that to an `auth crc` node.
+    crc = vector_keyrings["bcast-crc"]
+    unsigned = _netstring_packet(items, b"")
+    body = unsigned[: unsigned.rindex(b"%%%\n") + 4]
+    packets = [
+        _netstring_packet(items, crc.sign(body).encode()),
+        b">>>\n" + b"".join(line + b"\n" for line in lines) + b"<<<\n",
+    ]
+    for packet in packets:
+        for keyring in (None, crc):
+            parsers.reset()
+            assert isinstance(decode(packet, keyring, describe=describe), Decoded | Rejected)
+            assert parsers.walks <= 1
+            assert parsers.items <= MAX_FIELDS
+            assert parsers.lines <= MAX_FIELDS
+
+
+_TRICKY = st.sampled_from([b"%%%\n", b"%", b"5:1 ab,", b",", b":", b"\n", b"x"])
+_FIELD = st.tuples(
+    st.lists(_TRICKY, min_size=1, max_size=3).map(b"".join),
+    st.sampled_from([b"(0)", b"(1)", b"(2)", b""]),
+).map(lambda parts: parts[1] + b"f=" + parts[0])
+_SEGMENTS = st.lists(
+    st.one_of(
+        _FIELD.map(lambda item: b"%d:%b," % (len(item), item)),
+        st.sampled_from([b"%%%\n", b"%", b"%%%\n5:1 ab,", b"0:,", b"3:abc,"]),
+    ),
+    max_size=6,
+)
+"""A packet body, piece by piece: field netstrings whose values hold the framing's special
+bytes, and stray marks, trailers and netstrings between them."""
+
+
+def _signed(body: bytes, keyring: Keyring) -> bytes:
+    """``body`` with a trailer that verifies."""
+    token = keyring.sign(body).encode()
+    return body + b"%d:%b," % (len(token), token)
+
+
+@_SETTINGS
+@given(segments=_SEGMENTS)
+def test_authenticating_first_accepts_exactly_what_reading_front_to_back_accepts(
+    segments: list[bytes], sha1_keyring: Keyring
+) -> None:
+    # Signed, so that both ways get past authentication and read the fields.
+    packet = _signed(b"###\n" + b"".join(segments) + b"%%%\n", sha1_keyring)
+
+    first = decode(packet, sha1_keyring, check_inner=False)
+    front_to_back = decode(packet, sha1_keyring, check_inner=False, describe=True)
+
+    assert type(first) is type(front_to_back), (first, front_to_back)
+    if isinstance(first, Decoded):
+        assert first == front_to_back
