@@ -69,6 +69,7 @@ SETTLE_S = 2 * TIMERS.deadtime
 """After a flood: long enough for a death or a late heartbeat it caused to be logged."""
 START_TIMEOUT_S = 60.0
 OWNER_POLL_S = 0.5
+LOG_SAMPLE = 3
 DEBUG_LOG = "/var/log/ha-debug"
 LATE = re.compile(r"Late heartbeat: Node linuxha1: interval (\d+) ms")
 TAKEOVER = ("Taking over resource group", "Acquiring resource group")
@@ -95,6 +96,7 @@ class Result:
     holders: list[str]
     log_lines: dict[str, int]
     debug_lines: dict[str, int]
+    log_sample: list[str]
     dropped: dict[str, Any]
 
 
@@ -206,6 +208,7 @@ def run_flood(
             node.name: len(node.read_log(DEBUG_LOG, after=debug_marks[node.name]))
             for node in lab.nodes
         },
+        log_sample=linuxha1.read_log(after=marks["linuxha1"])[:LOG_SAMPLE],
         dropped=dropped,
     )
 
@@ -247,6 +250,9 @@ def table(results: Sequence[Result]) -> Iterator[str]:
             + ", ".join(f"{name} {count}" for name, count in result.debug_lines.items())
         )
         yield f"  dropped counters (hb status --json) {json.dumps(result.dropped) or '-'}"
+        yield f"  first lines added at linuxha1 ({LOG_SAMPLE} at most):"
+        for line in result.log_sample:
+            yield f"    {line[:160]}"
 
 
 def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -144,17 +144,15 @@ def flood(
     packets: Iterator[bytes],
     rate: float,
     seconds: float,
-    stopping: threading.Event | None = None,
 ) -> FloodReport:
-    """Send ``packets`` to ``destination`` at ``rate`` per second for ``seconds``, paced in
-    10 ms ticks (each tick sends what is due, so a late tick catches up). A send the kernel
-    refuses (a full buffer) is counted, not retried."""
+    """Send ``rate * seconds`` of ``packets`` to ``destination`` at ``rate`` per second,
+    paced in 10 ms ticks (each tick sends what is due, so a late tick catches up). A send the
+    kernel refuses (a full buffer) is counted, not retried."""
     sent = size = refused = 0
+    total = round(rate * seconds)
     began = time.monotonic()
-    while (elapsed := time.monotonic() - began) < seconds:
-        if stopping is not None and stopping.is_set():
-            break
-        due = min(int(rate * (elapsed + 0.01)), round(rate * seconds))
+    while sent + refused < total:
+        due = min(int(rate * (time.monotonic() - began + 0.01)), total)
         while sent + refused < due:
             packet = next(packets)
             try:
@@ -279,15 +277,6 @@ class StatusCapture:
             if not self.statuses:
                 raise LookupError(f"no status from {self.source} captured yet")
             return self.statuses[-1]
-
-    def wait(self, count: int, timeout: float) -> list[CapturedStatus]:
-        """Wait until ``count`` statuses have been captured; return them all."""
-        deadline = time.monotonic() + timeout
-        while len(found := self.snapshot()) < count:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{len(found)} of {count} statuses of {self.source} captured")
-            time.sleep(0.02)
-        return found
 
     def max_gap(self, since: float, until: float) -> float | None:
         """The longest silence between statuses seen in [since, until], bounds included (a
