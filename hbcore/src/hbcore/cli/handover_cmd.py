@@ -39,6 +39,9 @@ def _request(command: str, run_dir: Path, hold: str) -> None:
     except NodeNotRunning as error:
         click.echo(f"Heartbeat is stopped on this machine. ({error})", err=True)
         sys.exit(1)
+    if answer.get("ok") is False:
+        click.echo(f"{command} refused: {answer.get('error')}", err=True)
+        sys.exit(1)
     if answer.get("refused"):
         click.echo(f"{command} refused: {answer['refused']}", err=True)
         sys.exit(1)
