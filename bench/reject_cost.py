@@ -14,6 +14,8 @@ The packets:
 - the audit's flood packet (issue 8): ~65 KB of 8000 tiny netstring fields and a trailer with
   a bogus token;
 - the audit's classic packet: 21000 lines ``a=`` and a bogus ``auth`` line, ~63 KB;
+- the most lines a classic packet may have (``MAX_FIELDS``), tiny, with a bogus ``auth`` line:
+  a classic packet is parsed before its inner field can be checked, so this is the worst case;
 - the same 8000 fields signed with crc, which any sender can forge.
 
 How it measures: ``timeit`` on one process, the best of ``--repeat`` rounds of enough calls
@@ -34,6 +36,7 @@ from hb_auth_crc.crc import CrcAuthenticator
 from hb_auth_sha1.sha1 import Sha1Authenticator
 from hb_hookspecs import AuthMethod, KeyRule
 from hbcore.wire import Decoded, Encoding, Keyring, Message, decode, encode
+from hbcore.wire.limits import MAX_FIELDS
 
 SHA1 = AuthMethod("sha1", KeyRule.REQUIRED, Sha1Authenticator, "HMAC-SHA1")
 CRC = AuthMethod("crc", KeyRule.FORBIDDEN, CrcAuthenticator, "crc")
@@ -67,6 +70,12 @@ def classic_flood_packet() -> bytes:
     return b">>>\n" + b"a=\n" * CLASSIC_LINES + b"auth=3 " + b"0" * 40 + b"\n<<<\n"
 
 
+def classic_worst_packet() -> bytes:
+    """The most lines a classic packet may have, all tiny, and a bogus ``auth`` line: the most
+    a classic packet can make the codec parse before its inner field is checked."""
+    return b">>>\n" + b"a=\n" * (MAX_FIELDS - 1) + b"auth=3 " + b"0" * 40 + b"\n<<<\n"
+
+
 def crc_forged_packet(crc: Keyring) -> bytes:
     """The flood packet with a correct crc trailer: what anyone can send to an ``auth crc`` node."""
     body = b"###\n" + b"5:(0)a=," * FLOOD_FIELDS + b"%%%\n"
@@ -95,6 +104,7 @@ def main() -> None:
         ("genuine 60 KB field, netstring", encode(big, sha1, Encoding.NETSTRING), sha1),
         ("flood: 8000 fields, bogus trailer", flood_packet(), sha1),
         ("flood: 21000 classic lines, bogus auth", classic_flood_packet(), sha1),
+        ("classic: 255 lines and a bogus auth", classic_worst_packet(), sha1),
         ("crc-signed 8000 fields (forgeable)", crc_forged_packet(crc), crc),
     ]
 
