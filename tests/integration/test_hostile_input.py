@@ -177,17 +177,22 @@ def _last_status(capture: StatusCapture) -> CapturedStatus:
     return capture.latest()
 
 
-def _wait_for_death(survivor: Node, killed_at: float, mark: int) -> None:
-    """``survivor`` logs linuxha1 dead within deadtime + one keepalive of the kill."""
+def _wait_for_death(survivor: Node, killed_at: float, mark: int) -> float:
+    """``survivor`` logs linuxha1 dead within deadtime + one keepalive of the kill; return
+    how long after the kill."""
     bound = DEADTIME + KEEPALIVE + DETECTION_MARGIN_S
     try:
         dead = survivor.wait_for_log("node linuxha1: is dead", bound + 5, after=mark)
     except TimeoutError:
         pytest.fail(f"linuxha2 still holds the killed linuxha1 alive {bound + 5:.1f} s later")
-    assert dead.at - killed_at <= bound, f"dead {dead.at - killed_at:.3f} s after the kill"
+    latency = dead.at - killed_at
+    assert latency <= bound, f"dead {latency:.3f} s after the kill"
+    return latency
 
 
-def test_a_killed_nodes_replayed_packet_does_not_keep_it_alive_the_peer_takes_over() -> None:
+def test_a_killed_nodes_replayed_packet_does_not_keep_it_alive_the_peer_takes_over(
+    record_property: pytest.RecordProperty,
+) -> None:
     with owned_cluster() as (lab, intruder, capture):
         linuxha1, linuxha2 = lab.nodes
         mark = linuxha2.log_mark()
@@ -196,7 +201,8 @@ def test_a_killed_nodes_replayed_packet_does_not_keep_it_alive_the_peer_takes_ov
         with intruder.socket() as sock:
             replayer = Replayer(sock, (linuxha2.addresses["eth1"], UDPPORT), last.payload)
             try:
-                _wait_for_death(linuxha2, killed_at, mark)
+                latency = _wait_for_death(linuxha2, killed_at, mark)
+                record_property("detection_latency_s", round(latency, 3))
                 wait_until(lambda: holds(linuxha2), TAKEOVER_TIMEOUT_S, "linuxha2 takes over")
                 time.sleep(PARTITION_RESTART_DELAY_S + SETTLE_S)
             finally:
