@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hbcore.config.configuration import Configuration
+from hbcore.config.problems import printable
 
 
 def duration(ms: int) -> str:
@@ -11,7 +12,8 @@ def duration(ms: int) -> str:
 
 
 def summary_lines(config: Configuration) -> list[str]:
-    """Nodes, media, timers, failback, resource groups and the outbound key."""
+    """Nodes, media, timers, failback, resource groups and the outbound key, each one
+    printable line (names are shown escaped as problems are)."""
     hacf = config.hacf
     timers = hacf.timers
     nodes = ", ".join(
@@ -34,4 +36,4 @@ def summary_lines(config: Configuration) -> list[str]:
     if config.authkeys is not None:
         outbound = config.authkeys.keys[config.authkeys.outbound.value].value
         lines.append(f"authkeys: auth {outbound.index} ({outbound.method.item.name})")
-    return lines
+    return [printable(line) for line in lines]

@@ -13,7 +13,10 @@ The rules are heartbeat 3.0.6's (``parse_authfile``), including its quirks:
   not unbind it (we warn).
 - A second line for an index replaces the first (we warn).
 - The file must not be readable by group or others (S_IRGRP|S_IROTH); only those two bits are
-  checked.
+  checked. heartbeat accepts a file writable by group or others (0620, 0602): we warn, since
+  whoever can write it can replace the keys.
+- A NUL byte ends a line for heartbeat (fgets, then C strings), so a key would silently lose its
+  end: an error. A key index of more digits than an int holds is refused before conversion.
 
 Every problem is collected, then raised together as one ``ConfigError``.
 """
@@ -30,7 +33,15 @@ from types import MappingProxyType
 
 from hb_hookspecs import AuthMethod, KeyRule
 
-from hbcore.config.problems import ConfigError, Located, Location, Problem, Severity
+from hbcore.config.problems import (
+    NUL_FIX,
+    NUL_IN_LINE,
+    ConfigError,
+    Located,
+    Location,
+    Problem,
+    Severity,
+)
 from hbcore.registry import Owned
 from hbcore.wire.keyring import Keyring
 
@@ -39,6 +50,9 @@ MAXAUTH = 16
 
 MAX_LINE = 5118
 """The longest line heartbeat reads whole (its buffer is 5120 bytes: line, newline, NUL)."""
+
+MAX_INDEX_DIGITS = 10
+"""Significant digits of the largest C int: a longer index is out of range unconverted."""
 
 BUILTIN_METHODS = ("crc", "md5", "sha1")
 """Methods hb ships as plugins, each in the distribution ``hb-auth-<method>``."""
@@ -115,17 +129,36 @@ def read_authkeys(
                 )
             ]
         ) from None
-    problems = []
+    return _checked(data, auth_methods, name, _mode_problems(mode, path, name, permissions))
+
+
+def _mode_problems(mode: int, path: Path, name: str, readable: Severity) -> list[Problem]:
+    """heartbeat's refusal of a keyfile others can read (severity ``readable``), else our
+    warning for one others can write."""
     if mode & (stat.S_IRGRP | stat.S_IROTH):
-        problems.append(
+        return [
             Problem(
                 Location(name),
                 f"Bad permissions on keyfile [{path}], 600 recommended",
                 f"chmod 600 {path}",
-                permissions,
+                readable,
             )
-        )
-    return _checked(data, auth_methods, name, problems)
+        ]
+    writers = [
+        who for who, bit in (("group", stat.S_IWGRP), ("others", stat.S_IWOTH)) if mode & bit
+    ]
+    if writers:
+        return [
+            Problem(
+                Location(name),
+                f"keyfile [{path}] is writable by {' and '.join(writers)} (mode "
+                f"{stat.S_IMODE(mode):04o}): heartbeat accepts it, but whoever can write it "
+                "can replace the cluster's keys",
+                f"chmod 600 {path}",
+                Severity.WARNING,
+            )
+        ]
+    return []
 
 
 def parse_authkeys(
@@ -192,6 +225,9 @@ class _Parser:
         text = raw.lstrip()
         if not text or text.startswith(b"#"):
             return
+        if b"\0" in text:
+            self.problem(number, NUL_IN_LINE, NUL_FIX)
+            return
         if text.startswith(b"a"):
             self.auth_line(number, text)
         else:
@@ -206,7 +242,15 @@ class _Parser:
                 "write `auth N`, N the index of the key that signs outgoing packets",
             )
             return
-        self.auth = Located(int(match[1]), Location(self.name, number))
+        index = _index(match[1])
+        if index is None:
+            self.problem(
+                number,
+                f"Invalid auth line [{_show(text)}]: the key index is out of range",
+                f"write `auth N` with N from 0 to {MAXAUTH - 1}",
+            )
+            return
+        self.auth = Located(index, Location(self.name, number))
         self.bad_line_for_auth = False
 
     def key_line(self, number: int, text: bytes) -> None:
@@ -218,7 +262,14 @@ class _Parser:
                 "write a key line as `N METHOD [KEY]` (`1 sha1 SomeSecret`), a comment with #",
             )
             return
-        index = int(match[1])
+        index = _index(match[1])
+        if index is None:
+            self.problem(
+                number,
+                f"Invalid authnum [{_show(match[1])}]",
+                f"use a key index from 0 to {MAXAUTH - 1}",
+            )
+            return
         method_name = match[2].decode("utf-8", "backslashreplace")
         key = match[3] or b""
         selecting = self.auth if self.auth is not None and self.auth.value == index else None
@@ -313,6 +364,13 @@ class _Parser:
                 Severity.WARNING,
             )
         return self.bound
+
+
+def _index(digits: bytes) -> int | None:
+    """sscanf's ``%d`` of ``digits``; None when it has more digits than an int can hold."""
+    if len(digits.lstrip(b"+-").lstrip(b"0")) > MAX_INDEX_DIGITS:
+        return None
+    return int(digits)
 
 
 def _show(text: bytes) -> str:

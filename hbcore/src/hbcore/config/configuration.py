@@ -2,7 +2,9 @@
 
 Every file is read even when an earlier one has errors, so one run reports every problem.
 ``haresources`` is checked against the nodes of ``ha.cf``; it is not read when ``crm`` asks for
-Pacemaker (heartbeat ignores it then, and hb refuses ``crm`` anyway).
+Pacemaker (heartbeat ignores it then, and hb refuses ``crm`` anyway). Each step runs inside a
+:class:`SafetyNet`: a step that raises where it should have reported becomes one problem naming
+its file, and the other steps still run.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hbcore.config.authkeys import AuthKeys, read_authkeys
-from hbcore.config.hacf import HaCf, read_hacf
+from hbcore.config.hacf import HaCf, parse_hacf, read_hacf
 from hbcore.config.haresources import HaResources, read_haresources
 from hbcore.config.host_checks import check_host
 from hbcore.config.node_names import local_node_name
-from hbcore.config.problems import ConfigError, Problem
+from hbcore.config.problems import ConfigError, Location, Problem
+from hbcore.config.safety_net import SafetyNet
 from hbcore.plugins import PluginSet
 
 HACF = "ha.cf"
@@ -28,8 +31,8 @@ _FILE_ORDER = {HACF: 0, HARESOURCES: 1, AUTHKEYS: 2}
 class Configuration:
     """A configuration directory as far as it could be read, and everything wrong with it.
 
-    ``haresources`` is None when it was not read (crm enabled); ``authkeys`` is None when it
-    has errors.
+    ``haresources`` is None when it was not read (crm enabled, or reading it failed);
+    ``authkeys`` is None when it has errors.
     """
 
     config_dir: Path
@@ -47,30 +50,42 @@ class Configuration:
 
 
 def load_configuration(
-    config_dir: Path, plugins: PluginSet, node_name: str | None = None
+    config_dir: Path,
+    plugins: PluginSet,
+    node_name: str | None = None,
+    catch_bugs: bool = True,
 ) -> Configuration:
     """Read the three files of ``config_dir`` and run the cross-file and host checks.
 
     ``node_name`` overrides the local name (``nodeinfo`` or ``uname -n``). Never raises for a
-    bad configuration: the problems are in the result.
+    bad configuration: the problems are in the result. Nor for a bug of hb or of a plugin
+    while ``catch_bugs`` (the default): that is an error problem asking for a report;
+    ``catch_bugs=False`` lets the exception through, for tests.
     """
+    net = SafetyNet(catch_bugs)
     local = node_name.lower() if node_name else local_node_name(config_dir)
-    hacf, problems = read_hacf(config_dir / HACF, plugins.registry.directives)
+    directives = plugins.registry.directives
+    hacf, _ = parse_hacf("", directives, HACF)  # stands in when reading ha.cf fails
+    problems: list[Problem] = []
+    with net.guard(Location(HACF)):
+        hacf, problems = read_hacf(config_dir / HACF, directives)
     haresources: HaResources | None = None
     if not hacf.crm_enabled:
-        haresources, resource_problems = read_haresources(config_dir / HARESOURCES, hacf.nodes)
-        problems += resource_problems
+        with net.guard(Location(HARESOURCES)):
+            haresources, resource_problems = read_haresources(config_dir / HARESOURCES, hacf.nodes)
+            problems += resource_problems
     authkeys: AuthKeys | None = None
-    try:
-        authkeys = read_authkeys(
-            config_dir / AUTHKEYS, plugins.registry.auth_methods, display_name=AUTHKEYS
-        )
-        problems += authkeys.warnings
-    except ConfigError as error:
-        problems += error.problems
-    problems += check_host(hacf, haresources, plugins, config_dir, local)
+    with net.guard(Location(AUTHKEYS)):
+        try:
+            authkeys = read_authkeys(
+                config_dir / AUTHKEYS, plugins.registry.auth_methods, display_name=AUTHKEYS
+            )
+            problems += authkeys.warnings
+        except ConfigError as error:
+            problems += error.problems
+    problems += check_host(hacf, haresources, plugins, config_dir, local, net)
     ordered = sorted(
-        problems,
+        [*problems, *net.problems],
         key=lambda problem: (_FILE_ORDER.get(problem.location.file, 3), problem.location.line),
     )
     return Configuration(config_dir, local, hacf, haresources, authkeys, tuple(ordered))

@@ -3,7 +3,8 @@
 The parser knows no directive itself. It looks each line's directive up in the registry (the
 core's directives plus every loaded plugin's) and hands the arguments to that directive's
 ``parse``: token by token, or the whole rest of the line. Lines naming a directive of a built-in
-plugin that is not loaded, or no known directive at all, become errors that say what to do.
+plugin that is not loaded, or no known directive at all, become errors that say what to do; so
+does a line holding a NUL byte, where heartbeat would silently read only the start of the line.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from hbcore.config.directive_hints import (
 )
 from hbcore.config.hacf_syntax import DirectiveLine, directive_lines, split_tokens
 from hbcore.config.hacf_values import DirectiveValues
-from hbcore.config.problems import Located, Location, Problem, Severity
+from hbcore.config.problems import NUL_FIX, NUL_IN_LINE, Located, Location, Problem, Severity
 from hbcore.config.timers import Timers, settle_timers
 from hbcore.registry import Owned
 
@@ -130,6 +131,9 @@ class _Parser:
 
     def apply(self, line: DirectiveLine) -> None:
         location = Location(self.file, line.number)
+        if "\0" in line.name or "\0" in line.rest:
+            self._problem(location, NUL_IN_LINE, NUL_FIX)
+            return
         name = line.name
         if name in RENAMED_DIRECTIVES:
             name = RENAMED_DIRECTIVES[name]

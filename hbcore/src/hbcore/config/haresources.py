@@ -4,7 +4,8 @@ Normalised as heartbeat's ResourceManager does: everything from ``#`` on is drop
 ending in ``\\`` continues on the next one, runs of blanks count as one. A line is
 ``NODE RESOURCE [RESOURCE ...]``; NODE is lowercased and must be an ``ha.cf`` node. The group
 key is the first resource. A resource is ``script``, ``script::arg1::arg2``, or an address
-``a.b.c.d[/...]``, shorthand for ``IPaddr::a.b.c.d[/...]``.
+``a.b.c.d[/...]``, shorthand for ``IPaddr::a.b.c.d[/...]``. A line holding a NUL byte is an
+error (the shell that reads the file for heartbeat would drop the byte and join the pieces).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hbcore.config.node_names import normalize
-from hbcore.config.problems import Location, Problem, Severity
+from hbcore.config.problems import NUL_FIX, NUL_IN_LINE, Location, Problem, Severity
 
 _IP_SHORTHAND = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+")
 IPADDR_SCRIPTS = frozenset({"IPaddr", "IPaddr2"})
@@ -93,6 +94,9 @@ def parse_haresources(
     first_line_of_key: dict[str, int] = {}
     for number, fields in _logical_lines(text):
         location = Location(file, number)
+        if any("\0" in field for field in fields):
+            problems.append(Problem(location, NUL_IN_LINE, NUL_FIX))
+            continue
         node, tokens = normalize(fields[0]), fields[1:]
         if node not in nodes:
             known = ", ".join(nodes) or "none"

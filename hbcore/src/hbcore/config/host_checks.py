@@ -2,7 +2,9 @@
 
 Every problem here is :attr:`Severity.HOST`: the files may be right for the machine they were
 written for. ``hb check`` warns, ``hb check --strict`` and ``hb start`` refuse. These checks
-read the host (users, files, devices, DNS) and never change it.
+read the host (users, files, devices, DNS) and never change it. A value the host cannot even be
+asked about (a name the resolver's encoding refuses, a NUL byte, a name too long for a path) is
+reported here like one it does not have, never raised.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import os
 import pwd
 import socket
-from collections.abc import Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -26,6 +28,7 @@ from hbcore.config.hacf import HaCf
 from hbcore.config.haresources import HaResources, Resource
 from hbcore.config.node_names import NODEINFO
 from hbcore.config.problems import Location, Problem, Severity
+from hbcore.config.safety_net import SafetyNet
 from hbcore.plugins import PluginSet
 
 INIT_DIR = Path("/etc/init.d")
@@ -33,6 +36,8 @@ DEVICE_DIRECTIVES = ("serial", "watchdog")
 """Directives whose values are device paths that must exist here."""
 SCRIPT_DIRS = "script_dirs"
 """hb-ra-script's directive: the script directories, in search order."""
+LOG_DIRECTIVES = ("logfile", "debugfile")
+LOG_DISABLED = "/dev/null"
 
 
 @runtime_checkable
@@ -78,7 +83,7 @@ def check_client_children(hacf: HaCf) -> list[Problem]:
                 continue
             try:
                 pwd.getpwnam(child.user)
-            except KeyError:
+            except (KeyError, ValueError):
                 problems.append(
                     _host(
                         entry.location,
@@ -117,7 +122,7 @@ def check_ucast_peers(hacf: HaCf) -> list[Problem]:
             continue
         try:
             socket.getaddrinfo(entry.value.peer, None, socket.AF_INET)
-        except OSError:
+        except (OSError, UnicodeError, ValueError):  # the name cannot even be asked about
             problems.append(
                 _host(
                     entry.location,
@@ -137,7 +142,7 @@ def check_interfaces(hacf: HaCf) -> list[Problem]:
         interface = medium.value.interface
         try:
             socket.if_nametoindex(interface)
-        except OSError:
+        except (OSError, ValueError):
             problems.append(
                 _host(
                     medium.location,
@@ -163,6 +168,59 @@ def check_devices(hacf: HaCf) -> list[Problem]:
     ]
 
 
+def check_log_files(hacf: HaCf) -> list[Problem]:
+    """``logfile`` / ``debugfile``: the file must be one hb can create or append to, or the
+    node would start and lose its log."""
+    problems: list[Problem] = []
+    for directive in LOG_DIRECTIVES:
+        entry = hacf.last(directive)
+        if entry is None or entry.value == LOG_DISABLED:
+            continue
+        path = Path(str(entry.value))
+        if not path.is_absolute():
+            problems.append(
+                Problem(
+                    entry.location,
+                    f"{directive} {path} is not an absolute path: it is opened relative to "
+                    "the directory hb is started from",
+                    "write the full path, e.g. /var/log/ha-log",
+                    Severity.WARNING,
+                )
+            )
+            continue
+        unusable = _unwritable(path)
+        if unusable is not None:
+            problem, fix = unusable
+            problems.append(_host(entry.location, f"{directive} {path}: {problem}", fix))
+    return problems
+
+
+def _unwritable(path: Path) -> tuple[str, str] | None:
+    """Why hb could not append to ``path``, and the fix; None when it could."""
+    other_place = "or log elsewhere (e.g. logfile /var/log/ha-log), or to syslog alone"
+    try:
+        if path.exists():
+            if path.is_dir():
+                return "is a directory", f"name a file in it, e.g. {path / 'ha-log'}"
+            if not os.access(path, os.W_OK):
+                return "is not writable", f"make it writable by root, {other_place}"
+            return None
+        parent = path.parent
+        if not parent.is_dir():
+            return (
+                f"the directory {parent} does not exist",
+                f"create it (mkdir -p {parent}), {other_place}",
+            )
+        if not os.access(parent, os.W_OK):
+            return f"the directory {parent} is not writable", f"fix its mode, {other_place}"
+    except (OSError, ValueError) as error:
+        return (
+            f"cannot be checked ({error})",
+            f"name a file in an existing directory, {other_place}",
+        )
+    return None
+
+
 def resource_context(config_dir: Path, hacf: HaCf) -> ResourceContext:
     """Where script resources are searched: the directories of ``script_dirs`` in ``hacf``
     (hb-ra-script's directive; relative ones are in ``config_dir``), else heartbeat's order,
@@ -177,26 +235,30 @@ def resource_context(config_dir: Path, hacf: HaCf) -> ResourceContext:
 
 
 def check_resources(
-    haresources: HaResources, plugins: PluginSet, context: ResourceContext
+    haresources: HaResources, plugins: PluginSet, context: ResourceContext, net: SafetyNet
 ) -> list[Problem]:
     """Every resource token must be handled by a loaded plugin (which finds its script).
 
     A token its plugin finds malformed is an error of the file; a missing script or plugin is
-    a fact of this host.
+    a fact of this host. Each token is resolved inside ``net``: a plugin that raises anything
+    but ArgumentError fails that token only.
     """
     problems: list[Problem] = []
     for group in haresources.groups:
         for resource in group.resources:
-            try:
-                agent = plugins.resolve_resource(resource.token, context)
-            except ArgumentError as error:
-                problems.append(
-                    Problem(resource.location, f"{resource.token}: {error.problem}", error.fix)
-                )
-                continue
-            if agent is None:
-                problems.append(_unhandled(resource, plugins, context))
+            with net.guard(resource.location):
+                problems += _check_resource(resource, plugins, context)
     return problems
+
+
+def _check_resource(
+    resource: Resource, plugins: PluginSet, context: ResourceContext
+) -> list[Problem]:
+    try:
+        agent = plugins.resolve_resource(resource.token, context)
+    except ArgumentError as error:
+        return [Problem(resource.location, f"{resource.token}: {error.problem}", error.fix)]
+    return [] if agent is not None else [_unhandled(resource, plugins, context)]
 
 
 def _unhandled(resource: Resource, plugins: PluginSet, context: ResourceContext) -> Problem:
@@ -221,16 +283,23 @@ def check_host(
     plugins: PluginSet,
     config_dir: Path,
     node_name: str,
+    net: SafetyNet,
 ) -> list[Problem]:
-    """Every host check above, ha.cf first."""
-    checks: Iterable[list[Problem]] = (
-        check_local_node(hacf, node_name),
-        check_client_children(hacf),
-        check_ucast_peers(hacf),
-        check_interfaces(hacf),
-        check_devices(hacf),
+    """Every host check above, ha.cf first, each inside ``net``."""
+    checks: tuple[Callable[[], list[Problem]], ...] = (
+        lambda: check_local_node(hacf, node_name),
+        lambda: check_client_children(hacf),
+        lambda: check_ucast_peers(hacf),
+        lambda: check_interfaces(hacf),
+        lambda: check_devices(hacf),
+        lambda: check_log_files(hacf),
     )
-    problems = [problem for found in checks for problem in found]
+    problems: list[Problem] = []
+    for check in checks:
+        with net.guard(Location(hacf.file)):
+            problems += check()
     if haresources is not None:
-        problems += check_resources(haresources, plugins, resource_context(config_dir, hacf))
+        with net.guard(Location(haresources.file)):
+            context = resource_context(config_dir, hacf)
+            problems += check_resources(haresources, plugins, context, net)
     return problems

@@ -24,11 +24,21 @@ def normalize(name: str) -> str:
 
 
 def node_name(text: str) -> str:
-    """Parse one ``node`` token: the lowercased name, or ArgumentError when too long."""
-    if len(text.encode()) >= HOSTLENG:
+    """Parse one ``node`` token: the lowercased name, or ArgumentError when it is too long or
+    holds what no host name can (bytes that are not UTF-8, control characters).
+
+    ``text`` is the file's bytes decoded with surrogateescape, so the length is counted in the
+    file's bytes, as heartbeat counts it.
+    """
+    if len(text.encode("utf-8", "surrogateescape")) >= HOSTLENG:
         raise ArgumentError(
             f"node name '{text}' is longer than {HOSTLENG - 1} bytes",
             "use the short host name (uname -n)",
+        )
+    if not text.isprintable():
+        raise ArgumentError(
+            f"node name '{text}' holds bytes that are not UTF-8 text, or control characters",
+            "write the name as `uname -n` prints it",
         )
     return normalize(text)
 

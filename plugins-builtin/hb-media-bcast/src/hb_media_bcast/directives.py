@@ -7,6 +7,7 @@ renaming, so ``udp eth0`` works whenever this plugin is loaded.
 from dataclasses import dataclass
 
 from hb_hookspecs import Directive, Form, Repeat
+from hb_hookspecs.arguments import interface_name
 
 
 @dataclass(frozen=True)
@@ -21,8 +22,8 @@ class BcastPath:
 
 
 def bcast_interface(text: str) -> BcastPath:
-    """One interface name of a ``bcast`` line."""
-    return BcastPath(text)
+    """One interface name of a ``bcast`` line (a name Linux could have)."""
+    return BcastPath(interface_name(text))
 
 
 BCAST = Directive(

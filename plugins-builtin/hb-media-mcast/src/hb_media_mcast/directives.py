@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from hb_hookspecs import Directive, Form, Repeat
-from hb_hookspecs.arguments import ArgumentError, integer, ipv4_address
+from hb_hookspecs.arguments import ArgumentError, integer, interface_name, ipv4_address
 
 _PORT = integer(1, 65535)
 _TTL = integer(0, 4)
@@ -50,7 +50,7 @@ def mcast_line(text: str) -> McastPath:
             f"'{group_text}' is not a multicast address", "use a group in 224.0.0.0/4"
         )
     return McastPath(
-        interface,
+        interface_name(interface),
         group,
         _number(_PORT, port, "port"),
         _number(_TTL, ttl, "ttl"),

@@ -8,7 +8,9 @@ hb also reads ``PEER:PORT`` (an extension heartbeat lacks): send to that port in
 from dataclasses import dataclass
 
 from hb_hookspecs import Directive, Form, Repeat
-from hb_hookspecs.arguments import ArgumentError
+from hb_hookspecs.arguments import ArgumentError, host_name, integer, interface_name
+
+_PORT = integer(1, 65535)
 
 
 @dataclass(frozen=True)
@@ -26,16 +28,23 @@ class UcastPath:
 
 
 def ucast_line(text: str) -> UcastPath:
-    """``IFACE PEER[:PORT] [ignored...]``."""
+    """``IFACE PEER[:PORT] [ignored...]``; PEER an address or a name a resolver can be asked
+    about (whether it resolves is a fact of the host)."""
     words = text.split()
     if len(words) < 2:
         raise ArgumentError(f"'{text}' names no peer", "write: ucast IFACE PEER-ADDRESS")
+    interface = interface_name(words[0])
     peer, _, port_text = words[1].partition(":")
+    peer = host_name(peer)
     if not port_text:
-        return UcastPath(words[0], peer)
-    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise ArgumentError(f"'{words[1]}' has no valid port", "write PEER:PORT with 1..65535")
-    return UcastPath(words[0], peer, int(port_text))
+        return UcastPath(interface, peer)
+    try:
+        port = _PORT(port_text)
+    except ArgumentError:
+        raise ArgumentError(
+            f"'{words[1]}' has no valid port", "write PEER:PORT with 1..65535"
+        ) from None
+    return UcastPath(interface, peer, port)
 
 
 UCAST = Directive(

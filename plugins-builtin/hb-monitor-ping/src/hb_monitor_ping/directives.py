@@ -4,7 +4,7 @@ ping node, alive while any member answers)."""
 from dataclasses import dataclass
 
 from hb_hookspecs import Directive, Form, Repeat
-from hb_hookspecs.arguments import ArgumentError, ipv4_address
+from hb_hookspecs.arguments import ArgumentError, host_name, ipv4_address
 
 
 @dataclass(frozen=True)
@@ -19,13 +19,13 @@ class PingGroup:
 
 
 def ping_group_line(text: str) -> PingGroup:
-    """``NAME HOST [HOST...]``."""
+    """``NAME HOST [HOST...]``; each HOST an address or a name a resolver can be asked about."""
     name, *hosts = text.split() or [""]
     if not hosts:
         raise ArgumentError(
             f"ping_group '{text}' has no members", "write: ping_group NAME HOST [HOST...]"
         )
-    return PingGroup(name, tuple(hosts))
+    return PingGroup(name, tuple(host_name(host) for host in hosts))
 
 
 PING = Directive(

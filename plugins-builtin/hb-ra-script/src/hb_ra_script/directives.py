@@ -11,6 +11,8 @@ from hb_hookspecs import Directive, Form, Repeat
 from hb_hookspecs.arguments import ArgumentError
 
 SCRIPT_DIRS_DIRECTIVE = "script_dirs"
+NAME_MAX = 255
+"""The longest component of a path, in bytes."""
 
 
 def script_dir(text: str) -> str:
@@ -19,6 +21,12 @@ def script_dir(text: str) -> str:
     if text.startswith("~") or "$" in text:
         raise ArgumentError(
             f"'{text}' would not be expanded",
+            "write the directory itself, e.g. /etc/rc.d/init.d or resource.d",
+        )
+    components = text.encode("utf-8", "surrogateescape").split(b"/")
+    if any(len(component) > NAME_MAX for component in components):
+        raise ArgumentError(
+            f"'{text}' cannot be a directory: a name in it is longer than {NAME_MAX} bytes",
             "write the directory itself, e.g. /etc/rc.d/init.d or resource.d",
         )
     return text

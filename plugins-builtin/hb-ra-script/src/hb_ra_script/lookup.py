@@ -17,6 +17,8 @@ from hb_hookspecs import ArgumentError, ResourceContext
 _ADDRESS_SHORTHAND = re.compile(r"[0-9].*\.[0-9].*\.[0-9].*\.[0-9]", re.DOTALL)
 
 ARGUMENT_SEPARATOR = "::"
+NAME_MAX = 255
+"""The longest file name (one path component), in bytes."""
 
 
 class Style(enum.Enum):
@@ -55,13 +57,20 @@ def split_token(token: str) -> ScriptToken:
 
     Empty arguments (``a::::b``) are dropped, as the shell drops them when ResourceManager
     expands ``$arg``. A script name with a ``/`` raises ``ArgumentError``: heartbeat would look
-    outside its script directories.
+    outside its script directories; so does one that cannot be a file name (longer than
+    NAME_MAX bytes, or holding a NUL).
     """
     script, *args = token.split(ARGUMENT_SEPARATOR)
     if "/" in script:
         raise ArgumentError(
             f"resource script name '{script}' contains '/'",
             "name a script of resource.d or /etc/init.d without a directory",
+        )
+    if len(script.encode("utf-8", "surrogateescape")) > NAME_MAX or "\0" in script:
+        raise ArgumentError(
+            f"resource script name '{script}' cannot be a file name (at most {NAME_MAX} bytes, "
+            "no NUL)",
+            "name a script of resource.d or /etc/init.d",
         )
     return ScriptToken(token, script, tuple(arg for arg in args if arg))
 
@@ -70,12 +79,20 @@ def locate(script: str, context: ResourceContext) -> LocatedScript | None:
     """The first regular, executable file named ``script`` in ``context.script_dirs``.
 
     A script found in ``CONFIG_DIR/resource.d`` follows heartbeat's convention; one found in
-    any other directory (``/etc/init.d``) is an LSB init script.
+    any other directory (``/etc/init.d``) is an LSB init script. A path that cannot be looked
+    at (a directory name too long, a directory we may not search) holds no script.
     """
     resource_dir = context.config_dir / "resource.d"
     for directory in context.script_dirs:
         path = Path(directory) / script
-        if path.is_file() and os.access(path, os.X_OK):
+        if _is_executable_file(path):
             style = Style.HEARTBEAT if Path(directory) == resource_dir else Style.LSB
             return LocatedScript(path, style)
     return None
+
+
+def _is_executable_file(path: Path) -> bool:
+    try:
+        return path.is_file() and os.access(path, os.X_OK)
+    except (OSError, ValueError):
+        return False
