@@ -1,5 +1,6 @@
-"""Nodes in one process on an in-memory segment: comm up, link loss, death, restart, replay,
-a medium that cannot start."""
+"""Nodes in one process on an in-memory segment: comm up, link loss, death, restart, replay
+(of an older generation, of a dead peer's packets), a healed partition, a medium that cannot
+start."""
 
 from __future__ import annotations
 
@@ -157,6 +158,99 @@ def test_replayed_packet_is_dropped_and_logged(tmp_path: Path) -> None:
         m.startswith("should_drop_message: attempted replay attack [linuxha2]?")
         for m in messages(logs)
     )
+
+
+def last_status_of(bus: MemoryBus, node: str) -> bytes:
+    """The last status ``node`` sent on ``bus``, as captured on the wire."""
+    return next(p for p in reversed(bus.sent) if b"t=status" in p and f"src={node},".encode() in p)
+
+
+async def replay_every_100_ms(node: Node, packet: bytes) -> None:
+    while True:
+        node.packet_arrived("eth1", packet)
+        await asyncio.sleep(0.1)
+
+
+def test_a_killed_peers_packet_replayed_every_100_ms_does_not_keep_it_alive(
+    tmp_path: Path,
+) -> None:
+    """The replay is a duplicate: it refreshes the link, never the node, which dies at its
+    deadtime; once dead, the replay is stale and changes nothing."""
+
+    async def scenario() -> Node:
+        bus = MemoryBus()
+        async with cluster(tmp_path, ("linuxha1", "linuxha2"), bus) as nodes:
+            await wait_for(lambda: all(n.node.local_status == "active" for n in nodes.values()))
+            await asyncio.sleep(0.7)  # past initdead
+            survivor = nodes["linuxha1"].node
+            captured = last_status_of(bus, "linuxha2")
+            nodes["linuxha2"].kill()
+            replay = asyncio.create_task(replay_every_100_ms(survivor, captured))
+            try:
+                # Advertised: deadtime + 2 s in a node's first 5 s, as heartbeat does.
+                await wait_for(lambda: survivor.membership.nodes["linuxha2"].status == "dead")
+                await asyncio.sleep(0.5)
+            finally:
+                replay.cancel()
+            return survivor
+
+    with capture_logs() as logs:
+        survivor = asyncio.run(scenario())
+    assert "node linuxha2: is dead" in messages(logs)
+    assert survivor.membership.nodes["linuxha2"].status == "dead"
+    assert survivor.drops.by_node["linuxha2"]["stale"] >= 3
+    assert not any("returning after partition" in m for m in messages(logs))
+    assert survivor.peers["linuxha2"].sequence.sender_dead
+
+
+def test_an_old_status_replayed_after_the_death_is_not_a_return_after_partition(
+    tmp_path: Path,
+) -> None:
+    """The old status is from the same generation as the dead node: without a floor it would
+    pass for the node coming back from a partition (and force a restart)."""
+
+    async def scenario() -> Node:
+        bus = MemoryBus()
+        async with cluster(tmp_path, ("linuxha1", "linuxha2"), bus) as nodes:
+            await wait_for(lambda: all(n.node.local_status == "active" for n in nodes.values()))
+            await asyncio.sleep(0.7)  # past initdead
+            survivor = nodes["linuxha1"].node
+            old = next(p for p in bus.sent if b"t=status" in p and b"src=linuxha2," in p)
+            nodes["linuxha2"].kill()
+            await wait_for(lambda: survivor.membership.nodes["linuxha2"].status == "dead")
+            for _ in range(3):
+                survivor.packet_arrived("eth1", old)
+                await asyncio.sleep(0.1)
+            return survivor
+
+    with capture_logs() as logs:
+        survivor = asyncio.run(scenario())
+    assert survivor.membership.nodes["linuxha2"].status == "dead"
+    assert survivor.drops.by_node["linuxha2"]["stale"] == 3
+    said = messages(logs)
+    assert not any("returning after partition" in m for m in said)
+    after_death = said[said.index("node linuxha2: is dead") :]
+    assert "Status update for node linuxha2: status active" not in after_death
+    assert any(m.startswith("stale message from linuxha2 dropped") for m in said)
+
+
+def test_a_partition_that_heals_is_still_a_return_after_partition(tmp_path: Path) -> None:
+    """The peer's numbers went on while it was cut off: above the floor, so it is heard."""
+
+    async def scenario() -> None:
+        bus = MemoryBus()
+        async with cluster(tmp_path, ("linuxha1", "linuxha2"), bus) as nodes:
+            await wait_for(lambda: all(n.node.local_status == "active" for n in nodes.values()))
+            await asyncio.sleep(0.7)  # past initdead
+            bus.cut.add("linuxha2")
+            table = nodes["linuxha1"].node.membership
+            await wait_for(lambda: table.nodes["linuxha2"].status == "dead")
+            bus.cut.clear()
+            await wait_for(lambda: table.nodes["linuxha2"].status == "active")
+
+    with capture_logs() as logs:
+        asyncio.run(scenario())
+    assert "Cluster node linuxha2 returning after partition." in messages(logs)
 
 
 def test_forged_packet_is_dropped_and_logged(tmp_path: Path) -> None:

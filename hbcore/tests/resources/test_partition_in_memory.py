@@ -64,3 +64,37 @@ def test_after_the_restart_each_group_has_exactly_one_owner(
     assert "Cluster node linuxha2 returning after partition." in said
     assert "Cluster node linuxha1 returning after partition." in said
     assert world.conflicts == []
+
+
+def test_an_old_status_replayed_after_a_takeover_changes_nothing(tmp_path: Path) -> None:
+    """A status captured before linuxha2 was killed, replayed at linuxha1 once it has taken
+    everything over: from the dead node's own generation, it would pass for linuxha2 returning
+    after a partition, and make linuxha1 give everything up and restart. It is stale."""
+    world = World()
+
+    async def scenario() -> Pair:
+        async with nice_pair(tmp_path, world, auto_failback=True) as pair:
+            for name in NAMES:
+                pair.start(name)
+            await wait_for(pair.world.settled(HOME))
+            await asyncio.sleep(0.7)  # past initdead
+            old = [p for p in pair.bus.sent if b"t=status" in p and b"src=linuxha2," in p]
+            pair.nodes["linuxha2"].kill()
+            world.owners["10.0.0.2"].discard("linuxha2")  # the machine died with it
+            await wait_for(world.settled(ALL_ON_1))
+            survivor = pair.nodes["linuxha1"].node
+            for packet in (old[0], old[-1], old[-1]):
+                survivor.packet_arrived("eth1", packet)
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(2.5)  # past the 2 s a partition's restart waits
+            assert world.settled(ALL_ON_1)()
+            assert not survivor.restart_requested and not pair.nodes["linuxha1"].task.done()
+            return pair
+
+    with capture_logs() as logs:
+        pair = asyncio.run(scenario())
+    said = events(logs)
+    assert "Cluster node linuxha2 returning after partition." not in said
+    assert "Giving up all HA resources." not in said
+    assert pair.nodes["linuxha1"].node.drops.by_node["linuxha2"]["stale"] == 3
+    assert world.conflicts == []

@@ -14,15 +14,14 @@ from collections import Counter
 from dataclasses import dataclass
 
 from hbcore.node.throttle import SUMMARY_INTERVAL_S, Throttle
-from hbcore.wire import Rejected
+from hbcore.wire import Rejected, RejectKind
 
-BAD_AUTHENTICATION = "bad authentication"
+BAD_AUTHENTICATION = RejectKind.BAD_AUTHENTICATION.value
 """The trailer (netstring) or the ``auth`` field (classic) does not verify."""
-MALFORMED = "malformed"
-"""Not a heartbeat message, or a header field missing or out of bounds (``seq``, ``hg``,
-``ts``... see :mod:`hbcore.wire.numbers`)."""
-TOO_BIG = "too big"
-"""At or over heartbeat's receive buffer (``MAXMSG``)."""
+MALFORMED = RejectKind.MALFORMED.value
+"""Not a well-formed heartbeat message, or a header field missing or out of bounds (``seq``,
+``hg``, ``ts``... see :mod:`hbcore.wire.numbers`)."""
+# The codec's other kinds ("too big", "not heartbeat") are reasons too, as it names them.
 REPLAY = "replay"
 """An older generation than the sender's current one (heartbeat: "attempted replay attack")."""
 STALE = "stale"
@@ -37,16 +36,13 @@ LOCAL = "local"
 
 
 def rejection_reason(rejected: Rejected) -> str:
-    """The drop reason of a packet the codec refused."""
-    if "too big" in rejected.reason:
-        return TOO_BIG
-    if "authentication failed" in rejected.reason:
-        return BAD_AUTHENTICATION
-    return MALFORMED
+    """The drop reason of a packet the codec refused: its kind."""
+    return rejected.kind.value
 
 
 def claimed_sender(rejected: Rejected) -> str | None:
-    """The ``src`` a refused packet claims, lowercased, when it could be read at all."""
+    """The ``src`` a refused packet claims, lowercased, when the codec read it (the node's
+    receive path rarely has it: a forged netstring packet is refused before it is parsed)."""
     if rejected.decoded is None:
         return None
     source = rejected.decoded.message.get("src")
@@ -66,7 +62,7 @@ class DropSummary:
     def message(self) -> str:
         return (
             f"{self.count} packets dropped from {self.host} "
-            f"in the last {round(self.seconds)} s: {self.reason}"
+            f"in the last {self.seconds:.3g} s: {self.reason}"
         )
 
 
