@@ -5,6 +5,26 @@ import itertools
 from hb_auth_crc import hb_register_authenticators
 from hb_auth_crc.crc import CrcAuthenticator, crc32_msb
 from hb_hookspecs import AuthMethod, KeyRule
+from hypothesis import given
+from hypothesis import strategies as st
+
+POLYNOMIAL = 0x04C11DB7
+
+
+def bitwise_crc(data: bytes) -> int:
+    """The definition, one bit at a time: MSB-first, register 0, complemented at the end."""
+    register = 0
+    for byte in data:
+        register ^= byte << 24
+        for _ in range(8):
+            register = (register << 1) ^ POLYNOMIAL if register & 0x80000000 else register << 1
+            register &= 0xFFFFFFFF
+    return ~register & 0xFFFFFFFF
+
+
+@given(st.binary(max_size=2048))
+def test_agrees_with_the_bitwise_definition(data: bytes) -> None:
+    assert crc32_msb(data) == bitwise_crc(data)
 
 
 def test_check_value() -> None:
