@@ -1,12 +1,12 @@
 """Flood one of two hb nodes with garbage and print what it costs it and its peer.
 
 Run as root with the workspace venv: ``.venv/bin/python bench/flood.py [--seconds 10]
-[--quick] [--json FILE]``. It prints figures and never asserts.
+[--quick] [--medium bcast|ucast] [--json FILE]``. It prints figures and never asserts.
 
-Two hb nodes (``bcast eth1``, keepalive 100 ms, deadtime 1 s, warntime 500 ms, initdead 2 s)
-share the group ``linuxha1 IPaddr2::10.77.1.100/24/eth0``. Once linuxha1 holds it and the
-start-up rules are over, an intruder (a namespace of the lab on eth1, holding no key) sends
-linuxha1's heartbeat port, one after the other:
+Two hb nodes (``bcast eth1``, or ``ucast eth1``; keepalive 100 ms, deadtime 1 s, warntime
+500 ms, initdead 2 s) share the group ``linuxha1 IPaddr2::10.77.1.100/24/eth0``. Once linuxha1
+holds it and the start-up rules are over, an intruder (a namespace of the lab on eth1, holding
+no key) sends linuxha1's heartbeat port, one after the other:
 
 - the big flood: ``--big-rate`` (60) packets a second of 65 KB, each ~8k tiny well-formed
   netstring fields and a made-up trailer (issue 8's shape: 600 packets, ~31 Mbit/s in 10 s);
@@ -35,11 +35,11 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from hbcore.lab import Bcast, ClusterConfig, Lab, LabSpec, Node, TemplateCommand, Timers
+from hbcore.lab import Bcast, ClusterConfig, Lab, LabSpec, Node, TemplateCommand, Timers, Ucast
 from hbcore.node.daemon import STARTUP_BONUS_S
 
 # The hostile tools live with the tests that use them; this script shares them.
@@ -60,8 +60,9 @@ from hostile_tools import (
 HB = Path(sys.executable).with_name("hb")
 ADDRESS = "10.77.1.100"
 TIMERS = Timers(keepalive=0.1, deadtime=1.0, warntime=0.5, initdead=2.0)
+MEDIA = {"bcast": Bcast(("eth1",)), "ucast": Ucast("eth1")}
 CONFIG = ClusterConfig(
-    media=(Bcast(("eth1",)),),
+    media=(MEDIA["bcast"],),
     timers=TIMERS,
     resources=(f"linuxha1 IPaddr2::{ADDRESS}/24/eth0",),
 )
@@ -213,9 +214,9 @@ def run_flood(
     )
 
 
-def table(results: Sequence[Result]) -> Iterator[str]:
+def table(results: Sequence[Result], medium: str) -> Iterator[str]:
     yield (
-        f"Flood at linuxha1 from an intruder on eth1 (2 hb nodes, bcast eth1, keepalive "
+        f"Flood at linuxha1 from an intruder on eth1 (2 hb nodes, {medium} eth1, keepalive "
         f"{TIMERS.keepalive * 1000:g} ms, deadtime {TIMERS.deadtime * 1000:g} ms, warntime "
         f"{(TIMERS.warntime or 0) * 1000:g} ms; settle {SETTLE_S:g} s after each flood)"
     )
@@ -261,6 +262,7 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="3 s floods, for CI")
     parser.add_argument("--big-rate", type=float, default=60.0, help="65 KB packets a second")
     parser.add_argument("--small-rate", type=float, default=5000.0, help="small packets a second")
+    parser.add_argument("--medium", choices=sorted(MEDIA), default="bcast", help="on eth1")
     parser.add_argument("--json", type=Path, default=None, help="write the raw numbers here")
     args = parser.parse_args(argv)
     args.seconds = args.seconds or (3.0 if args.quick else 10.0)
@@ -271,7 +273,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = arguments(argv)
     results = []
     with Lab.create(LabSpec(nodes=2, client=False)) as lab:
-        lab.write_config(CONFIG)
+        lab.write_config(replace(CONFIG, media=(MEDIA[args.medium],)))
         linuxha1, linuxha2 = lab.nodes
         started = time.monotonic()
         lab.start(TemplateCommand(f"{HB} start --foreground"))
@@ -295,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                         print(f"  .. after the {name}: {error}", file=sys.stderr)
             finally:
                 capture.stop()
-    for line in table(results):
+    for line in table(results, args.medium):
         print(line)
     if args.json is not None:
         args.json.write_text(json.dumps([asdict(result) for result in results], indent=2) + "\n")

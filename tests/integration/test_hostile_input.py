@@ -3,11 +3,11 @@ the key can send it: a flood of garbage does not make a live node look dead nor 
 and a replayed packet of a dead node neither keeps it alive nor, once it is dead, brings it
 back and makes the survivor give up what it took over.
 
-Two hb nodes share ``bcast eth1`` (keepalive 100 ms, deadtime 1 s, warntime 500 ms) and the
-group ``linuxha1 IPaddr2::10.77.1.100/24/eth0``. The intruder is a namespace of the lab with
-its own port on eth1 (``hostile_tools.Intruder``). Assertions count log lines and owners; the
-one bound on time is the death-detection bound the cluster tests use. ``bench/flood.py`` prints
-the figures (CPU, longest silence, log growth).
+Two hb nodes share ``bcast eth1`` (``ucast eth1`` for the small-packet flood; keepalive
+100 ms, deadtime 1 s, warntime 500 ms) and the group ``linuxha1 IPaddr2::10.77.1.100/24/eth0``.
+The intruder is a namespace of the lab with its own port on eth1 (``hostile_tools.Intruder``).
+Assertions count log lines and owners; the one bound on time is the death-detection bound the
+cluster tests use. ``bench/flood.py`` prints the figures (CPU, longest silence, log growth).
 """
 
 from __future__ import annotations
@@ -18,10 +18,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hbcore.lab import Bcast, ClusterConfig, Lab, LabSpec, Node, TemplateCommand, Timers
+from hbcore.lab import Bcast, ClusterConfig, Lab, LabSpec, Node, TemplateCommand, Timers, Ucast
+from hbcore.lab.haconf.model import Medium
 from hbcore.node.daemon import PARTITION_RESTART_DELAY_S, STARTUP_BONUS_S
 from hostile_tools import (
     UDPPORT,
@@ -45,8 +47,9 @@ HB = Path(sys.executable).with_name("hb")
 HB_START = TemplateCommand(f"{HB} start --foreground")
 KEEPALIVE, DEADTIME, WARNTIME = 0.1, 1.0, 0.5
 ADDRESS = "10.77.1.100"
+BCAST = Bcast(("eth1",))
 CONFIG = ClusterConfig(
-    media=(Bcast(("eth1",)),),
+    media=(BCAST,),
     timers=Timers(keepalive=KEEPALIVE, deadtime=DEADTIME, warntime=WARNTIME, initdead=2.0),
     resources=(f"linuxha1 IPaddr2::{ADDRESS}/24/eth0",),
 )
@@ -86,12 +89,12 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None
 
 
 @contextmanager
-def owned_cluster() -> Iterator[tuple[Lab, Intruder, StatusCapture]]:
-    """Two hb nodes, linuxha1 holding the address alone and past its start-up rules (a node
-    advertises a longer deadtime for its first seconds); an intruder on eth1; every status of
-    linuxha1 captured on linuxha2's eth1 from the start."""
+def owned_cluster(medium: Medium = BCAST) -> Iterator[tuple[Lab, Intruder, StatusCapture]]:
+    """Two hb nodes heartbeating over ``medium``, linuxha1 holding the address alone and past
+    its start-up rules (a node advertises a longer deadtime for its first seconds); an intruder
+    on eth1; every status of linuxha1 captured on linuxha2's eth1 from the start."""
     with Lab.create(LabSpec(nodes=2, client=False)) as lab:
-        lab.write_config(CONFIG)
+        lab.write_config(replace(CONFIG, media=(medium,)))
         linuxha1, linuxha2 = lab.nodes
         capture = StatusCapture(linuxha2, linuxha1.addresses["eth1"])
         try:
@@ -143,7 +146,8 @@ def test_a_flood_of_65_kb_garbage_packets_no_late_heartbeat_no_death_no_takeover
 
 
 def test_a_flood_of_small_random_packets_adds_under_100_log_lines() -> None:
-    with owned_cluster() as (lab, intruder, _capture):
+    # ucast here, bcast elsewhere: each UDP medium's reader takes one flood.
+    with owned_cluster(Ucast("eth1")) as (lab, intruder, _capture):
         linuxha1, _linuxha2 = lab.nodes
         marks = {node.name: node.log_mark() for node in lab.nodes}
         rate, seconds = SMALL_FLOOD
