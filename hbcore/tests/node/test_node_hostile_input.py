@@ -69,7 +69,8 @@ class LoneNode:
         self.loop = asyncio.new_event_loop()
         paths = NodePaths(state, state, state)
         node_settings = NodeSettings("linuxha1", NAMES, (), TIMERS, paths)
-        self.node = Node(node_settings, keyring(), [MemoryBus().medium("linuxha1")])
+        self.bus = MemoryBus()
+        self.node = Node(node_settings, keyring(), [self.bus.medium("linuxha1")])
         self.stopping = asyncio.Event()
         self.task = self.loop.create_task(self.node.run(self.stopping))
         self.seq = {"linuxha2": 0, "linuxha3": 0}
@@ -300,6 +301,29 @@ def test_fifty_thousand_garbage_packets_add_a_few_log_lines_and_are_all_counted(
         e.endswith("s: bad authentication") and " packets dropped from eth1 in the last " in e
         for e in lines
     )
+
+
+def test_a_request_to_retransmit_everything_is_answered_50_times_and_logged_once(
+    lone: LoneNode,
+) -> None:
+    lone.comm_up()
+    request = forged(
+        ("t", "NS_rexmit"),
+        ("dest", "linuxha1"),
+        ("firstseq", "1000000"),
+        ("lastseq", str(U64_MAX)),
+        ("src", "linuxha2"),
+        ("hg", "7"),
+        ("ts", format(int(time.time()), "x")),
+    )
+    sent_before = len(lone.bus.sent)
+    with capture_logs() as logs:
+        lone.deliver(request, request)
+        lone.run_for(0.05)
+    refusals = [p for p in lone.bus.sent[sent_before:] if b"t=NS_nak_rexmit" in p]
+    assert len(refusals) == 100
+    said = [e for e in events(logs) if e.startswith("Cannot rexmit pkt")]
+    assert said == ["Cannot rexmit pkt 1000000 for linuxha2: seqno not found"]
 
 
 # -- failures inside the node ------------------------------------------------------------------

@@ -176,8 +176,9 @@ class Node:
         self._tasks: set[asyncio.Task[None]] = set()
         self._scan: asyncio.TimerHandle | None = None
         self.drops = DropCounter()
-        self._failures: Throttle[str] = Throttle()
-        """Rate-limits the logs of failing timers and tasks, by what failed."""
+        self._repeats: Throttle[str] = Throttle()
+        """Rate-limits the log lines a peer (or a bug) could repeat at will, by kind: failing
+        timers and tasks, retransmissions refused and lost, gaps in a peer's numbering."""
         self._flush: asyncio.TimerHandle | None = None
         self._requester = rexmit.Requester(
             settings.max_rexmit_delay_ms, self._request_rexmit, self._still_missing
@@ -325,7 +326,7 @@ class Node:
             return
         error = task.exception()
         if error is not None:
-            self._failed(f"task {task.get_name()}", error)
+            self._failed(f"task {task.get_name()} failed", error)
 
     # ------------------------------------------------------------------ sending
 
@@ -506,13 +507,15 @@ class Node:
             # come up before it has heard us (an extra status is harmless to heartbeat).
             self._spawn(self._send_status(), "send status")
         elif report.arrival is Arrival.AHEAD:
-            log.warning(
-                f"{len(report.lost)} lost packet(s) for [{node}] [{report.lost[0] - 1}:{seq}]"
+            self._say(
+                f"lost packet(s) for [{node}]",
+                "warning",
+                f"{len(report.lost)} lost packet(s) for [{node}] [{report.lost[0] - 1}:{seq}]",
             )
             for missing in report.lost:
                 self._requester.want(node, missing)
         elif report.arrival is Arrival.RESET:
-            log.error(f"lost a lot of packets from {node}!")
+            self._say(f"lost a lot of packets from {node}!", "error")
             self._requester.forget(node)
         elif (
             report.arrival in (Arrival.FILLS_GAP, Arrival.SUPERSEDED) and not peer.sequence.missing
@@ -560,16 +563,25 @@ class Node:
         return node if node is not None and self.membership.knows(node) else None
 
     def _failed(self, what: str, error: BaseException) -> None:
-        """A timer or task raised: log it, rate-limited by ``what``."""
-        if self._failures.admit(what, time.monotonic()):
-            log.error(f"{what} failed: {_short(error)}", exc_info=error)
+        """A timer or task raised: log it with its traceback, rate-limited by ``what``."""
+        if self._repeats.admit(what, time.monotonic()):
+            log.error(f"{what}: {_short(error)}", exc_info=error)
+            self._schedule_flush()
+
+    def _say(
+        self, kind: str, level: Literal["info", "warning", "error"], text: str | None = None
+    ) -> None:
+        """Log ``text`` (default ``kind``), unless a line of this kind was logged lately: the
+        rest of the kind becomes one summary line per interval."""
+        if self._repeats.admit(kind, time.monotonic()):
+            getattr(log, level)(kind if text is None else text)
             self._schedule_flush()
 
     def _schedule_flush(self) -> None:
         """Make sure the summary lines are written when their interval ends."""
         if self._flush is not None:
             return
-        due = [d for d in (self.drops.next_due(), self._failures.next_due()) if d is not None]
+        due = [d for d in (self.drops.next_due(), self._repeats.next_due()) if d is not None]
         if due:
             delay = max(min(due) - time.monotonic(), SCAN_FLOOR_S)
             self._flush = asyncio.get_running_loop().call_later(delay, self._flush_summaries)
@@ -580,10 +592,9 @@ class Node:
         try:
             for summary in self.drops.due(now):
                 log.warning(summary.message, host=summary.host, reason=summary.reason)
-            for failure in self._failures.due(now):
-                log.error(
-                    f"{failure.key} failed {failure.count} more times "
-                    f"in the last {round(failure.seconds)} s"
+            for repeated in self._repeats.due(now):
+                log.warning(
+                    f"{repeated.key}: {repeated.count} more in the last {repeated.seconds:.3g} s"
                 )
         finally:
             self._schedule_flush()
@@ -664,7 +675,11 @@ class Node:
                 sent.last_sent = time.monotonic()
                 self._spawn(self._outbound.transmit(sent.packets), f"retransmission to {node}")
             else:
-                log.error(f"Cannot rexmit pkt {action.seq} for {node}: {action.reason}")
+                self._say(
+                    f"Cannot rexmit pkt for {node}",
+                    "error",
+                    f"Cannot rexmit pkt {action.seq} for {node}: {action.reason}",
+                )
                 refusal = rexmit.refusal_message(node, action)
                 self._spawn(self._send(refusal, dest=node), f"rexmit refusal to {node}")
 
@@ -672,7 +687,11 @@ class Node:
         seq = hex_u64(message.get("firstseq"))
         if seq is None:
             return
-        log.error(f"Irretrievably lost packet: node {node} seq {seq}")
+        self._say(
+            f"Irretrievably lost packet: node {node}",
+            "error",
+            f"Irretrievably lost packet: node {node} seq {seq}",
+        )
         self.peers[node].sequence.give_up(seq)
 
     def _on_ack(self, node: str, message: Message) -> None:
@@ -746,7 +765,7 @@ class Node:
             self._check_comm_up()
             delay = self.membership.next_deadline(now) - now
         except Exception as error:
-            self._failed("timeout scan", error)
+            self._failed("timeout scan failed", error)
         finally:
             self._schedule_scan(delay)
 
