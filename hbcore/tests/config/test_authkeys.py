@@ -240,6 +240,46 @@ def test_every_problem_is_reported_at_once_in_line_order() -> None:
     assert [line.split(":")[1] for line in found[1:]] == ["1", "2", "3", "4", "5"]
 
 
+# --- hostile content: numbers no int holds, NUL bytes -------------------------------------
+
+
+@pytest.mark.parametrize("digits", [41, 4301, 5000])
+def test_a_key_index_of_absurd_length_is_an_invalid_authnum(digits: int) -> None:
+    found = problems("auth 1\n" + "1" * digits + " crc\n1 crc\n")
+
+    assert found == [f"authkeys:2: Invalid authnum [{'1' * 40}...]; use a key index from 0 to 15"]
+
+
+def test_an_auth_line_of_absurd_length_is_refused() -> None:
+    found = problems("auth " + "2" * 5000 + "\n1 crc\n")
+
+    assert found[0] == "authkeys: Missing auth directive in keyfile; " + (
+        "add `auth N` before the key line N that signs outgoing packets"
+    )
+    assert found[1].startswith("authkeys:1: Invalid auth line [auth 22222")
+    assert found[1].endswith(
+        "...]: the key index is out of range; write `auth N` with N from 0 to 15"
+    )
+
+
+def test_ten_significant_digits_are_still_read_as_heartbeat_reads_them() -> None:
+    assert parsed("auth 1\n00000000001 crc\n").outbound.value == 1
+    assert problems("auth 1\n1 crc\n1234567890 crc\n")[0].startswith(
+        "authkeys:3: Invalid authnum [1234567890]"
+    )
+
+
+@pytest.mark.parametrize("line", ["1 sha1 sec\0ret", "auth 1\0", "\x001 crc"])
+def test_a_nul_byte_makes_the_line_an_error(line: str) -> None:
+    found = problems(f"auth 1\n1 crc\n{line}\n")
+
+    assert found[-1].startswith("authkeys:3: NUL byte in the line; remove it")
+
+
+def test_a_nul_byte_in_a_comment_is_harmless() -> None:
+    assert parsed("# a \0 in a comment\nauth 1\n1 crc\n").outbound.value == 1
+
+
 # --- the file and its permissions -----------------------------------------------------------
 
 
@@ -253,6 +293,39 @@ def _keyfile(tmp_path: Path, mode: int, text: str = "auth 1\n1 sha1 secret\n") -
 @pytest.mark.parametrize("mode", [0o600, 0o400, 0o620, 0o602, 0o700, 0o200])
 def test_a_file_unreadable_by_group_and_others_is_accepted(tmp_path: Path, mode: int) -> None:
     assert read_authkeys(_keyfile(tmp_path, mode), METHODS).outbound.value == 1
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o400, 0o700, 0o200])
+def test_a_file_only_its_owner_can_write_has_no_warning(tmp_path: Path, mode: int) -> None:
+    assert read_authkeys(_keyfile(tmp_path, mode), METHODS).warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("mode", "writers"), [(0o620, "group"), (0o602, "others"), (0o622, "group and others")]
+)
+def test_a_file_others_can_write_is_accepted_with_a_warning(
+    tmp_path: Path, mode: int, writers: str
+) -> None:
+    path = _keyfile(tmp_path, mode)
+
+    keys = read_authkeys(path, METHODS, display_name="authkeys")
+
+    assert keys.outbound.value == 1
+    assert [str(p) for p in keys.warnings] == [
+        f"authkeys: warning: keyfile [{path}] is writable by {writers} (mode {mode:04o}): "
+        f"heartbeat accepts it, but whoever can write it can replace the cluster's keys; "
+        f"chmod 600 {path}"
+    ]
+    assert keys.warnings[0].severity is Severity.WARNING
+
+
+def test_a_file_others_can_read_and_write_gets_heartbeats_refusal_only(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as raised:
+        read_authkeys(_keyfile(tmp_path, 0o666), METHODS)
+
+    assert [p.problem.split(" [")[0] for p in raised.value.problems] == [
+        "Bad permissions on keyfile"
+    ]
 
 
 @pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o444])

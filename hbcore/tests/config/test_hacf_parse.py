@@ -134,3 +134,28 @@ def test_a_missing_ha_cf_is_one_error(tmp_path: Path) -> None:
     assert [p.problem for p in problems] == [
         f"cannot read {tmp_path / 'ha.cf'}: No such file or directory"
     ]
+
+
+def test_a_nul_byte_makes_the_line_an_error_and_it_is_not_parsed() -> None:
+    hacf, problems = parse(MINIMAL + "bcast l\0o\nrespawn hac\0luster /bin/true\n# a \0 comment\n")
+    assert errors(problems) == ["5: NUL byte in the line", "6: NUL byte in the line"]
+    assert [str(medium) for medium in hacf.media] == ["bcast lo"]
+    assert not hacf.is_set("respawn")
+
+
+def test_absurd_numbers_are_out_of_range_not_a_crash() -> None:
+    _, problems = parse(MINIMAL + f"keepalive {'1' * 5000}\nudpport {'9' * 5000}\ndebug 1e999\n")
+    assert errors(problems) == [
+        f"5: keepalive: time '{'1' * 5000}' is too large",
+        f"6: udpport: '{'9' * 5000}' is out of range",
+        "7: debug: '1e999' is not a whole number",
+    ]
+
+
+def test_a_node_name_that_is_not_utf8_is_an_error() -> None:
+    text = (MINIMAL.encode() + b"node gamm\xe9\n").decode("utf-8", "surrogateescape")
+    hacf, problems = parse(text)
+    assert errors(problems) == [
+        "5: node: node name 'gamm\udce9' holds bytes that are not UTF-8 text, or control characters"
+    ]
+    assert hacf.nodes == ("alpha", "beta")

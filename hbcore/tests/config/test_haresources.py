@@ -94,3 +94,11 @@ def test_a_missing_file_is_an_error(tmp_path: Path) -> None:
     resources, problems = read_haresources(tmp_path / "haresources", NODES)
     assert resources.groups == ()
     assert problems[0].problem.startswith("Cannot open resources file")
+
+
+def test_a_nul_byte_makes_the_line_an_error_and_it_is_not_a_group() -> None:
+    resources, problems = parse_haresources("linuxha1 ht\0tpd\nlinuxha2 smb # \0\n", NODES)
+    assert [(p.location.line, p.problem, p.severity) for p in problems] == [
+        (1, "NUL byte in the line", Severity.ERROR)
+    ]
+    assert [group.key for group in resources.groups] == ["smb"]

@@ -34,3 +34,20 @@ def test_nodeinfo_overrides_uname(tmp_path: Path) -> None:
 def test_nodeinfo_without_a_complete_first_line_is_ignored(tmp_path: Path, content: str) -> None:
     (tmp_path / "nodeinfo").write_text(content)
     assert local_node_name(tmp_path) == os.uname().nodename.lower()
+
+
+def test_length_is_counted_in_the_files_bytes() -> None:
+    with pytest.raises(ArgumentError, match="longer than 99 bytes"):
+        node_name("é" * 50)
+    with pytest.raises(ArgumentError, match="longer than 99 bytes"):
+        node_name("\udce9" * 100)
+
+
+@pytest.mark.parametrize("name", ["gamm\udce9", "a\x1bb", "a\x00b", "a\x7fb"])
+def test_names_no_host_can_have_are_refused(name: str) -> None:
+    with pytest.raises(ArgumentError, match="write the name as `uname -n` prints it"):
+        node_name(name)
+
+
+def test_a_utf8_name_is_kept() -> None:
+    assert node_name("Nœud1") == "nœud1"

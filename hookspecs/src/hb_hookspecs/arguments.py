@@ -84,7 +84,7 @@ def milliseconds(text: str) -> int:
     # Half-way values round up, as heartbeat's C arithmetic does (Python's round() would not).
     # A number of hundreds of digits is infinite as a float: refused before floor() sees it.
     value = number * scale + 0.5
-    if not value <= MAX_MILLISECONDS:
+    if not value < MAX_MILLISECONDS + 1:
         raise ArgumentError(
             f"time '{text}' is too large",
             f"give at most {MAX_MILLISECONDS} ms (about 24 days)",

@@ -35,3 +35,13 @@ def test_a_full_line() -> None:
 def test_bad_lines(line: str, problem: str) -> None:
     with pytest.raises(ArgumentError, match=problem.replace("[", r"\[").replace("]", r"\]")):
         MCAST.parse(line)
+
+
+def test_an_interface_name_no_kernel_can_have_is_refused() -> None:
+    with pytest.raises(ArgumentError, match="longer than 15 bytes"):
+        MCAST.parse("averyveryverylongname 239.0.0.10 694 1 0")
+
+
+def test_numbers_of_absurd_length_are_bad_values() -> None:
+    with pytest.raises(ArgumentError, match=r"bad port \["):
+        MCAST.parse("eth0 239.0.0.10 " + "6" * 5000 + " 1 0")

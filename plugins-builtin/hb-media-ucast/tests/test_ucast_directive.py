@@ -36,3 +36,26 @@ def test_peer_may_carry_a_port_for_nodes_sharing_one_machine() -> None:
 def test_a_bad_port_is_refused() -> None:
     with pytest.raises(ArgumentError, match="no valid port"):
         UCAST.parse("lo 127.0.0.1:99999")
+
+
+@pytest.mark.parametrize(
+    ("line", "why"),
+    [
+        ("lo " + "a" * 64 + ".example.com", "has a label of 64 characters"),
+        ("lo " + "a" * 300, "is longer than 253 characters"),
+        ("lo x\udce9y", "is not a host name"),
+        ("lo a..b", "has a label of 0 characters"),
+        ("averyveryverylongname 10.0.0.2", "is longer than 15 bytes"),
+        ("lo 10.0.0.2:²", "has no valid port"),
+        ("lo 10.0.0.2:" + "9" * 5000, "has no valid port"),
+        ("lo 10.0.0.2:0", "has no valid port"),
+    ],
+)
+def test_peers_and_interfaces_no_host_can_have_are_refused(line: str, why: str) -> None:
+    with pytest.raises(ArgumentError, match=why):
+        UCAST.parse(line)
+
+
+def test_a_peer_of_63_character_labels_is_taken() -> None:
+    peer = "a" * 63 + ".example.com"
+    assert UCAST.parse(f"lo {peer}:700") == UcastPath("lo", peer, 700)

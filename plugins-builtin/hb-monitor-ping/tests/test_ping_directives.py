@@ -32,3 +32,12 @@ def test_ping_group() -> None:
 def test_a_ping_group_needs_members(line: str) -> None:
     with pytest.raises(ArgumentError):
         PING_GROUP.parse(line)
+
+
+@pytest.mark.parametrize(
+    ("member", "why"),
+    [("a" * 64, "has a label of 64 characters"), ("x\udce9", "is not a host name")],
+)
+def test_a_ping_group_member_no_lookup_can_take_is_refused(member: str, why: str) -> None:
+    with pytest.raises(ArgumentError, match=why):
+        PING_GROUP.parse(f"net 10.0.0.1 {member}")

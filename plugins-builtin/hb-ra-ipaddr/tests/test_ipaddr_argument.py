@@ -84,6 +84,11 @@ def test_other_tokens_are_not_ours(token: str) -> None:
         ("IPaddr2::224.0.0.1", "cannot be a service address"),
         ("0.0.0.0", "cannot be a service address"),
         ("IPaddr", "IPaddr needs an address"),
+        ("10.0.0.10/" + "2" * 5000, "is not a netmask"),
+        ("10.0.0.10/²", "'²' is not a netmask"),
+        ("IPaddr2::fd00::1/" + "6" * 4301, "is not a netmask"),
+        ("IPaddr::10.0.0.1/24/eth\udce9", "is not an interface name"),
+        ("IPaddr::10.0.0.1/24/eth0:\x1b", "is not a label"),
     ],
 )
 def test_malformed_address_tokens_say_what_is_wrong(token: str, problem: str) -> None:
@@ -91,6 +96,11 @@ def test_malformed_address_tokens_say_what_is_wrong(token: str, problem: str) ->
         parse_token(token)
     assert problem in raised.value.problem
     assert raised.value.fix
+
+
+def test_a_netmask_with_leading_zeros_reads_as_its_number() -> None:
+    spec = parse_token("10.0.0.10/0024")
+    assert spec is not None and spec.prefixlen == 24
 
 
 def test_everything_after_the_agent_is_one_argument() -> None:

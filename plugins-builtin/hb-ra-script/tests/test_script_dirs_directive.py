@@ -24,3 +24,9 @@ def test_absolute_and_relative_directories_are_taken_as_written(text: str) -> No
 def test_what_only_a_shell_would_expand_is_an_error(text: str) -> None:
     with pytest.raises(ArgumentError, match="would not be expanded"):
         SCRIPT_DIRS.parse(text)
+
+
+def test_a_directory_with_a_name_over_255_bytes_is_refused() -> None:
+    with pytest.raises(ArgumentError, match="longer than 255 bytes"):
+        SCRIPT_DIRS.parse("/etc/" + "d" * 256)
+    assert SCRIPT_DIRS.parse("/etc/" + "d" * 255) == "/etc/" + "d" * 255

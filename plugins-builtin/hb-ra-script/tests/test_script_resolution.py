@@ -16,7 +16,7 @@ from hb_hookspecs import (
     hookimpl,
 )
 from hb_ra_script import hb_register_resource_agents
-from hb_ra_script.lookup import Style
+from hb_ra_script.lookup import Style, locate
 from ra_script_helpers import Host
 
 
@@ -121,3 +121,19 @@ def test_the_script_lookup_is_asked_last(host: Host) -> None:
     assert resolve(token="IPaddr::10.0.0.1", context=host.context) == "ipaddr agent"
     assert resolve(token="httpd", context=host.context).path == host.resource_dir / "httpd"
     assert resolve(token="nothere", context=host.context) is None
+
+
+@pytest.mark.parametrize("script", ["s" * 256, "é" * 128, "ht\0tpd"])
+def test_a_script_name_that_cannot_be_a_file_name_is_an_error(host: Host, script: str) -> None:
+    with pytest.raises(ArgumentError, match="cannot be a file name"):
+        host.resolve(script + "::start")
+
+
+def test_a_script_name_of_255_bytes_is_looked_for(host: Host) -> None:
+    assert host.resolve("s" * 255) is None
+
+
+def test_a_directory_that_cannot_be_looked_at_holds_no_script(tmp_path: Path) -> None:
+    too_long = tmp_path / ("d" * 300)
+    context = ResourceContext(tmp_path, (too_long, tmp_path / "x\0y"), {})
+    assert locate("httpd", context) is None
