@@ -130,7 +130,7 @@ def test_a_missing_status_older_than_the_last_accepted_one_is_superseded() -> No
     assert peer.status_seq == 5
     report = peer.arrive(100, 4, is_status=True)
     assert report.arrival is Arrival.SUPERSEDED
-    assert not report.should_process and report.refreshes_link
+    assert not report.should_process
     assert peer.missing == set() and peer.status_seq == 5
 
 
@@ -141,17 +141,6 @@ def test_a_missing_status_newer_than_the_last_accepted_one_fills_the_gap() -> No
     report = peer.arrive(100, 4, is_status=True)
     assert report.arrival is Arrival.FILLS_GAP and report.should_process
     assert peer.status_seq == 4
-
-
-def test_a_duplicate_refreshes_the_link_and_is_not_processed() -> None:
-    peer = PeerSequence()
-    peer.arrive(100, 3, is_status=True)
-    report = peer.arrive(100, 3, is_status=True)
-    assert (report.arrival, report.should_process, report.refreshes_link) == (
-        Arrival.DUPLICATE,
-        False,
-        True,
-    )
 
 
 def test_a_restart_starts_counting_statuses_again() -> None:
@@ -179,7 +168,7 @@ def test_after_death_a_replayed_old_status_is_stale_again_and_again() -> None:
     for _ in range(3):
         report = peer.arrive(100, 40, is_status=True)
         assert report.arrival is Arrival.STALE
-        assert not report.should_process and not report.refreshes_link
+        assert not report.should_process
     assert peer.arrive(100, 38, is_status=True).arrival is Arrival.STALE
     assert peer.arrive(100, 1, is_status=False).arrival is Arrival.STALE
     assert (peer.generation, peer.last_seq, peer.sender_dead) == (100, 40, True)

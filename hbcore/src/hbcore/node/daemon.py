@@ -425,7 +425,12 @@ class Node:
         """Header checks, sequence tracking and link status; then dispatch what is new."""
         message_type, source = message.get("t"), message.get("src")
         if not message_type or not source or not hex_u64(message.get("ts")):
-            self._dropped(drops.MALFORMED, medium, lambda: "message without t, src or ts dropped")
+            self._dropped(
+                drops.MALFORMED,
+                medium,
+                lambda: "message without t, src or ts dropped",
+                node=self._configured(source.lower() if source else None),
+            )
             return
         node = source.lower()
         if not self.membership.knows(node):
@@ -568,9 +573,7 @@ class Node:
             log.error(f"{what}: {_short(error)}", exc_info=error)
             self._schedule_flush()
 
-    def _say(
-        self, kind: str, level: Literal["info", "warning", "error"], text: str | None = None
-    ) -> None:
+    def _say(self, kind: str, level: Literal["warning", "error"], text: str | None = None) -> None:
         """Log ``text`` (default ``kind``), unless a line of this kind was logged lately: the
         rest of the kind becomes one summary line per interval."""
         if self._repeats.admit(kind, time.monotonic()):

@@ -53,7 +53,6 @@ class Arrival(enum.Enum):
 
 
 _NOT_PROCESSED = frozenset({Arrival.DUPLICATE, Arrival.SUPERSEDED, Arrival.STALE, Arrival.REPLAY})
-_DROPPED = frozenset({Arrival.STALE, Arrival.REPLAY})
 
 
 @dataclass(frozen=True)
@@ -73,12 +72,6 @@ class ArrivalReport:
     def should_process(self) -> bool:
         """True when the message is new and must be acted on."""
         return self.arrival not in _NOT_PROCESSED
-
-    @property
-    def refreshes_link(self) -> bool:
-        """True when the packet proves the path works: every arrival but a stale or replayed
-        one (a duplicate refreshes the link, never the node)."""
-        return self.arrival not in _DROPPED
 
 
 @dataclass
