@@ -30,8 +30,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from hb_hookspecs import ResourceContext
 from hbcore.cli.check_cmd import CheckReport, run_check
+from hbcore.cli.main import cli
 from hbcore.cli.options import load_selected
 from hbcore.config.authkeys import parse_authkeys
 from hbcore.config.core_directives import CORE_DIRECTIVES
@@ -525,6 +527,21 @@ def test_a_crashing_input_is_now_a_problem(regression: Regression, tmp_path: Pat
     assert any(regression.expected in line for line in strict.problems), strict.problems
     assert not strict.passed
     assert plain.passed is regression.strict_only, plain.problems
+
+
+def test_the_command_prints_every_crashing_input_as_lines_and_exits_1(tmp_path: Path) -> None:
+    config_dir = tmp_path / "ha.d"
+    hacf = b"".join(r.content.removeprefix(BASE_HACF) for r in REGRESSIONS if r.file == "ha.cf")
+    write_case(
+        Case("all", {**BASE_FILES, "ha.cf": BASE_HACF + hacf}, 0o600, "alpha", ()), config_dir
+    )
+    with offline_lookups():
+        result = CliRunner().invoke(cli, ["check", "-c", str(config_dir), "--node-name", "alpha"])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    lines = result.output.splitlines()
+    assert lines[-1].startswith(f"hb check: {config_dir}: ")
+    assert all(line.startswith(FILES) and line.isprintable() for line in lines[:-1]), lines
 
 
 # --- every parser, arbitrary text: problems, never an exception --------------------------------

@@ -181,8 +181,8 @@ def check_log_files(hacf: HaCf) -> list[Problem]:
             problems.append(
                 Problem(
                     entry.location,
-                    f"{directive} {path} is not an absolute path: it is opened relative to "
-                    "the directory hb is started from",
+                    f"{directive} {path} is not an absolute path: the file it names depends "
+                    "on the directory hb runs in",
                     "write the full path, e.g. /var/log/ha-log",
                     Severity.WARNING,
                 )
