@@ -370,6 +370,7 @@ def fuzz(seed: int, count: int) -> Iterator[tuple[Case, Crash | None]]:
 # --- tests -------------------------------------------------------------------------------------
 
 
+@pytest.mark.fuzz
 def test_mutated_real_world_configurations_never_crash_hb_check() -> None:
     crashes = [(case, crash) for case, crash in fuzz(CI_SEED, CI_CASES) if crash is not None]
     shown = "\n".join(

@@ -206,7 +206,7 @@ _requests = st.one_of(
 )
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=_requests)
 def test_any_bytes_get_one_json_answer_or_a_clean_close(served: Served, data: bytes) -> None:
     said = served.exchange(data)

@@ -242,6 +242,7 @@ def messages(draw: st.DrawFn) -> bytes:
     return forged(*draw(st.permutations(fields)))
 
 
+@pytest.mark.fuzz
 def test_no_message_escapes_the_receive_path_or_stops_the_timers(tmp_path: Path) -> None:
     lone = LoneNode(tmp_path)
     try:
@@ -249,7 +250,7 @@ def test_no_message_escapes_the_receive_path_or_stops_the_timers(tmp_path: Path)
             lone.comm_up()
             dropped_before = sum(lone.node.drops.total.values())
 
-            @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+            @settings(suppress_health_check=list(HealthCheck))
             @given(st.lists(messages(), min_size=1, max_size=4))
             def receive(packets: list[bytes]) -> None:
                 # Each example starts a fresh numbering, or one huge number would make every

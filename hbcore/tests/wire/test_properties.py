@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from parser_spy import ParserCalls
 
-_SETTINGS = settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+_SETTINGS = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def _text(raw: st.SearchStrategy[bytes]) -> st.SearchStrategy[str]:
