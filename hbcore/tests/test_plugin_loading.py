@@ -18,7 +18,7 @@ from hb_hookspecs import (
     hookimpl,
 )
 from hb_hookspecs.arguments import boolean
-from hbcore.plugins import Selection, load_plugins
+from hbcore.plugins import Selection, UnknownPluginError, load_plugins
 
 _EVERYTHING = Selection()
 
@@ -189,3 +189,24 @@ def test_deselected_plugin_is_listed_as_disabled_and_not_loaded(fake_plugins) ->
     plugin_set = load_plugins(Selection(deny=frozenset({"quiet"})), available=[ep])
     assert [r.status for r in plugin_set.records] == ["disabled"]
     assert plugin_set.registry.auth_methods == {}
+
+
+def test_a_selection_naming_a_plugin_that_is_not_available_is_refused(fake_plugins) -> None:
+    ep = fake_plugins("quiet")
+    selection = Selection(allow=frozenset({"quiet", "loud"}), deny=frozenset({"hb-quiet"}))
+    with pytest.raises(UnknownPluginError) as caught:
+        load_plugins(selection, available=[ep])
+    assert caught.value.unknown == (("hb-quiet", "the selection"), ("loud", "the selection"))
+    assert caught.value.installed == ("quiet",)
+    assert str(caught.value).endswith("\ninstalled plugins: quiet")
+
+
+def test_a_selection_may_name_a_plugin_by_its_distribution() -> None:
+    selection = Selection.from_options("hb-auth-sha1", (), environ={})
+    (active,) = load_plugins(selection).active()
+    assert (active.name, active.distribution) == ("auth-sha1", "hb-auth-sha1")
+
+
+def test_with_no_plugin_installed_an_unknown_name_says_so() -> None:
+    with pytest.raises(UnknownPluginError, match=r"installed plugins: none$"):
+        load_plugins(Selection.from_options("auth-sha1", (), environ={}), available=[])

@@ -7,6 +7,7 @@ hookspecs or to register shows as ``failed`` with its error.
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -53,11 +54,13 @@ class Selection:
     """Which plugins to load: an allow-list (None = every installed one) minus a deny-list.
 
     Names match a plugin's entry-point name (``auth-sha1``) or its distribution
-    (``hb-auth-sha1``).
+    (``hb-auth-sha1``). ``origins`` says where each name was given (``--plugins``,
+    ``-p no:x``, ``HB_PLUGINS`` ...), for the error that names an unknown one.
     """
 
     allow: frozenset[str] | None = None
     deny: frozenset[str] = frozenset()
+    origins: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @classmethod
     def from_options(
@@ -73,15 +76,21 @@ class Selection:
         plugin to the allow-list (when there is one).
         """
         env = os.environ if environ is None else environ
-        allow_text = plugins if plugins is not None else env.get(ENV_ALLOW)
-        allow = None if allow_text is None else frozenset(_split_names(allow_text))
-        deny = set(_split_names(env.get(ENV_DENY, "")))
+        origins: list[tuple[str, str]] = []
+        allow: frozenset[str] | None = None
+        if plugins is not None:
+            allow = frozenset(_named(plugins, "--plugins", origins))
+        elif ENV_ALLOW in env:
+            allow = frozenset(_named(env[ENV_ALLOW], ENV_ALLOW, origins))
+        deny = set(_named(env.get(ENV_DENY, ""), ENV_DENY, origins))
         for option in disables:
+            name = option.removeprefix("no:")
+            origins.append((name, f"-p {option}"))
             if option.startswith("no:"):
-                deny.add(option[3:])
+                deny.add(name)
             elif allow is not None:
-                allow = allow | {option}
-        return cls(allow=allow, deny=frozenset(deny))
+                allow = allow | {name}
+        return cls(allow=allow, deny=frozenset(deny), origins=tuple(origins))
 
     def admits(self, name: str, distribution: str) -> bool:
         """True when the plugin so named is to be loaded."""
@@ -90,9 +99,60 @@ class Selection:
             return False
         return self.allow is None or bool(names & self.allow)
 
+    def check(self, available: Iterable[EntryPoint] | None = None) -> None:
+        """Raise :class:`UnknownPluginError` unless every name given is an installed plugin.
 
-def _split_names(text: str) -> list[str]:
-    return [part.strip() for part in text.replace(" ", ",").split(",") if part.strip()]
+        ``available`` defaults to the installed entry points. A misspelt name must not pass:
+        in ``--plugins`` it would quietly load nothing, in ``-p no:`` disable nothing.
+        """
+        plugins = [
+            (ep.name, _distribution_of(ep)[0])
+            for ep in (installed_entry_points() if available is None else available)
+        ]
+        known = {name for pair in plugins for name in pair}
+        given = list(self.origins)
+        recorded = {name for name, _ in given}
+        named = (self.allow or frozenset()) | self.deny
+        given += [(name, "the selection") for name in sorted(named - recorded)]
+        unknown = tuple((name, where) for name, where in given if name not in known)
+        if unknown:
+            raise UnknownPluginError(unknown, tuple(sorted(name for name, _ in plugins)))
+
+    def as_environment(self) -> dict[str, str]:
+        """This selection as ``HB_PLUGINS`` and ``HB_DISABLE_PLUGINS`` values."""
+        environ = {ENV_DENY: ",".join(sorted(self.deny))}
+        if self.allow is not None:
+            environ[ENV_ALLOW] = ",".join(sorted(self.allow))
+        return environ
+
+
+class UnknownPluginError(ValueError):
+    """A selection names a plugin that is not installed."""
+
+    def __init__(self, unknown: tuple[tuple[str, str], ...], installed: tuple[str, ...]) -> None:
+        self.unknown = unknown
+        """Each unknown name with where it was given."""
+        self.installed = installed
+        """The entry-point names of the installed plugins."""
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        lines = []
+        for name, where in self.unknown:
+            line = f"{where}: no installed plugin is named '{name}'"
+            close = difflib.get_close_matches(name.removeprefix("hb-"), self.installed, n=1)
+            if close:
+                line += f"; did you mean '{close[0]}'?"
+            lines.append(line)
+        lines.append(f"installed plugins: {', '.join(self.installed) or 'none'}")
+        return "\n".join(lines)
+
+
+def _named(text: str, where: str, origins: list[tuple[str, str]]) -> list[str]:
+    """The names in ``text`` (comma- or space-separated), each recorded with its origin."""
+    names = [part.strip() for part in text.replace(" ", ",").split(",") if part.strip()]
+    origins.extend((name, where) for name in names)
+    return names
 
 
 @dataclass
@@ -128,8 +188,11 @@ def load_plugins(
     """Load the selected plugins and build the registry.
 
     ``core_directives`` are registered first, owned by ``hbcore``; a plugin that registers one
-    of their names fails. ``available`` defaults to the installed entry points.
+    of their names fails. ``available`` defaults to the installed entry points. Raises
+    :class:`UnknownPluginError` when the selection names a plugin that is not available.
     """
+    available = installed_entry_points() if available is None else list(available)
+    selection.check(available)
     manager = pluggy.PluginManager(PROJECT_NAME)
     manager.add_hookspecs(HbHookSpecs)
     registry = Registry()
@@ -139,7 +202,7 @@ def load_plugins(
     loaded: dict[str, EntryPoint] = {}
     failures: dict[str, str] = {}
     records: dict[str, PluginRecord] = {}
-    for ep in installed_entry_points() if available is None else available:
+    for ep in available:
         distribution, version = _distribution_of(ep)
         if not selection.admits(ep.name, distribution):
             records[ep.name] = PluginRecord(ep.name, distribution, version, "disabled")

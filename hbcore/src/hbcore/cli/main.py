@@ -11,6 +11,7 @@ import importlib
 import click
 
 from hbcore import __version__
+from hbcore.cli.options import load_selected, plugin_selection_options, select_for_group
 
 COMMANDS = {
     "check": "hbcore.cli.check_cmd:check",
@@ -43,28 +44,34 @@ class LazyGroup(click.Group):
         return command
 
 
-def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
-    if not value or ctx.resilient_parsing:
-        return
-    from hbcore.plugins import Selection, load_plugins
-
-    plugin_set = load_plugins(Selection.from_options(None, ()))
-    names = ", ".join(f"{r.name} {r.version}" for r in plugin_set.active()) or "none"
-    click.echo(f"hb {__version__} (plugins: {names})")
-    ctx.exit()
-
-
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--version",
-    is_flag=True,
-    expose_value=False,
-    is_eager=True,
-    callback=_print_version,
-    help="Show the version of hb and of every active plugin.",
+@click.group(
+    cls=LazyGroup,
+    invoke_without_command=True,  # so that `hb --version` runs after --plugins and -p
+    no_args_is_help=True,
+    subcommand_metavar="COMMAND [ARGS]...",
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
-def cli() -> None:
-    """hb: Linux-HA heartbeat, rebuilt in Python, wire-compatible with heartbeat 3.0.6."""
+@plugin_selection_options
+@click.option("--version", is_flag=True, help="Show the version of hb and of every active plugin.")
+@click.pass_context
+def cli(ctx: click.Context, plugins: str | None, disables: tuple[str, ...], version: bool) -> None:
+    """hb: Linux-HA heartbeat, rebuilt in Python, wire-compatible with heartbeat 3.0.6.
+
+    --plugins and -p here apply to the command and to every hb process it starts; given again
+    after the command, its --plugins wins and every -p no:NAME counts.
+    """
+    select_for_group(plugins, disables)
+    if version:
+        _print_version()
+        ctx.exit()
+    if ctx.invoked_subcommand is None:
+        ctx.fail("Missing command.")
+
+
+def _print_version() -> None:
+    active = load_selected(None, ()).active()
+    names = ", ".join(f"{r.name} {r.version}" for r in active) or "none"
+    click.echo(f"hb {__version__} (plugins: {names})")
 
 
 def main() -> None:
