@@ -202,10 +202,10 @@ def test_version_shows_the_plugins_selected_before_or_after_it() -> None:
 
 
 def test_check_honours_a_selection_before_the_subcommand(seed: Path) -> None:
-    wanted = "directive 'serial' is provided by the plugin hb-media-serial"
+    wanted = "ha.cf:10: directive 'serial' is provided by the plugin"
     result = hb("-p", "no:media-serial", "check", "-c", str(seed), "--node-name", "linuxha1")
     assert result.exit_code == 1
-    assert f"ha.cf:10: {wanted}" in result.stderr
+    assert wanted in result.stderr
     assert wanted not in hb("check", "-c", str(seed), "--node-name", "linuxha1").output
 
 
@@ -215,7 +215,7 @@ def test_start_honours_a_selection_before_the_subcommand(seed: Path, tmp_path: P
         "--state-dir", str(tmp_path / "state"), "--run-dir", str(tmp_path / "run"),
     )  # fmt: skip
     assert result.exit_code == 1
-    assert "ha.cf:11: directive 'bcast' is provided by the plugin hb-media-bcast" in result.stderr
+    assert "ha.cf:11: directive 'bcast' is provided by the plugin" in result.stderr
     assert "Heartbeat not started: configuration error." in result.stderr
 
 
