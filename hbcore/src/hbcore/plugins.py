@@ -2,7 +2,9 @@
 
 Plugins are the entry points of the group ``hb.plugins``. A plugin is never silently dropped:
 one that is deselected shows as ``disabled``, one that fails to import, to validate against the
-hookspecs or to register shows as ``failed`` with its error.
+hookspecs or to register shows as ``failed`` with its error. A selection that names a plugin
+that is not installed is refused (:class:`UnknownPluginError`): a typo must not quietly load
+nothing, or disable nothing.
 """
 
 from __future__ import annotations
