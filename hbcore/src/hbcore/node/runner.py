@@ -31,6 +31,7 @@ from hbcore.node.plugin_settings import PluginSettings
 from hbcore.node.rc_hooks import RcHooks
 from hbcore.node.report import snapshot
 from hbcore.node.respawn import Respawner
+from hbcore.node.sd_notify import service_notifier
 from hbcore.node.settings import NodeSettings, settings_from
 from hbcore.plugins import PluginSet
 from hbcore.resources.binding import ResourceBinding
@@ -269,6 +270,10 @@ async def _serve(prepared: Prepared) -> int:
         nice_failback=auto_failback != "legacy",
         status=lambda: node.local_status,
     )
+    # systemd's READY=1 comes last among the monitors, once the others (a watchdog device) are
+    # up, and its STOPPING=1 first at shutdown; a restart in place is a reload to systemd.
+    notifier = service_notifier(os.environ, os.getpid(), lambda: node.restart_requested)
+    systemd = [] if notifier is None else [notifier]
     node = Node(
         settings,
         prepared.keyring,
@@ -276,7 +281,7 @@ async def _serve(prepared: Prepared) -> int:
         prepared.plugins.manager,
         binding,
         hooks,
-        health_monitors(prepared),
+        [*health_monitors(prepared), *systemd],
         respawner(prepared),
     )
     plugin_names = [record.name for record in prepared.plugins.active()]

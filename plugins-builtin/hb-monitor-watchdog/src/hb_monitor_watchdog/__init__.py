@@ -1,11 +1,10 @@
-"""hb plugin: the watchdog device (``watchdog /dev/watchdog``) and systemd's service watchdog.
+"""hb plugin: the watchdog device (``watchdog /dev/watchdog``).
 
-Both are health monitors that only kick from the node's event loop, so a stalled node starves
-them. systemd's needs no ha.cf line: it is on whenever systemd runs hb as a ``Type=notify``
-service (``NOTIFY_SOCKET`` is set).
+A health monitor that only kicks from the node's event loop, so a stalled node starves it.
+systemd's service watchdog is not here: the core speaks systemd's notify protocol itself
+(``hbcore.node.sd_notify``), with or without this plugin.
 """
 
-import os
 from collections.abc import Callable
 
 from hb_hookspecs import Directive, HealthMonitor, HealthMonitorType, Settings, hookimpl
@@ -35,14 +34,6 @@ def _watchdog_device(settings: Settings) -> HealthMonitor | None:
     return WatchdogDevice(str(device), keepalive, _milliseconds(settings, "deadtime"))
 
 
-def _systemd(settings: Settings) -> HealthMonitor | None:
-    if not os.environ.get("NOTIFY_SOCKET"):
-        return None
-    from hb_monitor_watchdog.systemd import from_environment
-
-    return from_environment(os.environ)
-
-
 @hookimpl
 def hb_register_health_monitors(register: Callable[[HealthMonitorType], None]) -> None:
     register(
@@ -50,12 +41,5 @@ def hb_register_health_monitors(register: Callable[[HealthMonitorType], None]) -
             name="watchdog",
             summary="watchdog DEVICE: one NUL byte every keepalive, 'V' on a clean stop",
             create=_watchdog_device,
-        )
-    )
-    register(
-        HealthMonitorType(
-            name="systemd",
-            summary="sd_notify: READY=1, WATCHDOG=1 every WATCHDOG_USEC/2, STOPPING=1",
-            create=_systemd,
         )
     )

@@ -1,4 +1,4 @@
-"""A fixed-period action on the running event loop, shared by both watchdogs.
+"""A fixed-period action on the running event loop: the watchdog device's kicks.
 
 Running on the node's own loop is the point: while the loop is stopped (SIGSTOP) or blocked,
 nothing runs, so the watchdog starves exactly when heartbeats stop too.
