@@ -40,8 +40,9 @@ from hbcore.config.core_directives import CORE_DIRECTIVES
 from hbcore.config.directive_hints import PLUGIN_DIRECTIVES
 from hbcore.config.hacf import parse_hacf
 from hbcore.config.haresources import parse_haresources
-from hbcore.config.host_checks import check_host, check_resources
+from hbcore.config.host_checks import check_host
 from hbcore.config.problems import ConfigError, Problem
+from hbcore.config.resource_checks import check_resources
 from hbcore.config.safety_net import SafetyNet
 from hbcore.plugins import PluginSet
 from hypothesis import HealthCheck, given, settings

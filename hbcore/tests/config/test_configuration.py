@@ -170,19 +170,28 @@ def test_missing_serial_and_watchdog_devices_are_host_facts(tmp_path: Path) -> N
     ]
 
 
-def test_unhandled_resources_name_the_distribution(tmp_path: Path) -> None:
+def test_unhandled_resources_are_errors_naming_the_distribution(tmp_path: Path) -> None:
+    """The files ask for something this node cannot do: an error, not a host fact."""
     write_config(tmp_path, haresources="alpha 192.168.85.3/27 IPaddr2::10.0.0.1 maid::vacuum\n")
     config = load_configuration(tmp_path, plugin_set(), "alpha")
-    host = [p for p in config.problems if p.severity is Severity.HOST]
-    assert [p.problem for p in host] == [
-        "no installed plugin handles resource 192.168.85.3/27",
-        "no installed plugin handles resource IPaddr2::10.0.0.1",
-        "no installed plugin handles resource maid::vacuum",
+    unhandled = [p for p in config.problems if "no installed plugin" in p.problem]
+    assert [(p.severity, p.problem) for p in unhandled] == [
+        (
+            Severity.ERROR,
+            f"no installed plugin handles resource {token}: it needs the plugin "
+            f"{distribution}, which is not installed",
+        )
+        for token, distribution in [
+            ("192.168.85.3/27", "hb-ra-ipaddr"),
+            ("IPaddr2::10.0.0.1", "hb-ra-ipaddr"),
+            ("maid::vacuum", "hb-ra-script"),
+        ]
     ]
-    assert "pip install hb-ra-ipaddr" in host[0].fix
-    assert "pip install hb-ra-ipaddr" in host[1].fix
-    assert "pip install hb-ra-script" in host[2].fix
-    assert f"{tmp_path / 'resource.d'} or /etc/init.d" in host[2].fix
+    assert "pip install hb-ra-ipaddr" in unhandled[0].fix
+    assert "pip install hb-ra-ipaddr" in unhandled[1].fix
+    assert "pip install hb-ra-script" in unhandled[2].fix
+    assert f"{tmp_path / 'resource.d'} or /etc/init.d" in unhandled[2].fix
+    assert config.errors(strict=False) == unhandled
 
 
 def test_resources_are_resolved_by_the_plugins(tmp_path: Path) -> None:

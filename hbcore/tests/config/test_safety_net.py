@@ -34,10 +34,11 @@ def test_a_check_that_raises_becomes_an_error_naming_its_line(tmp_path: Path) ->
     assert [(str(p.location), p.severity) for p in bugs] == [("haresources:1", Severity.ERROR)]
     assert bugs[0].problem.startswith("checking this failed with KeyError at ")
     assert bugs[0].problem.endswith(": 'a bug of the plugin'")
-    # The next token was still checked (no plugin handles it: a host fact).
-    assert "haresources:2: no installed plugin handles resource ok" in [
-        f"{p.location}: {p.problem}" for p in config.problems
-    ]
+    # The next token was still checked (no plugin handles it).
+    assert (
+        "haresources:2: no installed plugin handles resource ok: it needs the plugin "
+        "hb-ra-script, which is not installed"
+    ) in [f"{p.location}: {p.problem}" for p in config.problems]
 
 
 def test_hb_check_fails_with_one_printable_line_and_no_traceback(tmp_path: Path) -> None:

@@ -1,11 +1,9 @@
-"""ping ADDRESS... (numeric IPv4 only) and ping_group NAME HOST..."""
-
-import ipaddress
+"""ping HOST... and ping_group NAME HOST...: addresses or host names, as heartbeat takes them."""
 
 import pytest
 from hb_hookspecs import ArgumentError, Directive, Form
 from hb_monitor_ping import hb_register_directives
-from hb_monitor_ping.directives import PING, PING_GROUP, PingGroup
+from hb_monitor_ping.directives import PING, PING_GROUP, PingGroup, PingHost
 
 
 def test_registers_ping_and_ping_group() -> None:
@@ -16,16 +14,34 @@ def test_registers_ping_and_ping_group() -> None:
     assert not PING.is_medium and not PING_GROUP.is_medium
 
 
-def test_ping_takes_numeric_addresses_only() -> None:
-    assert PING.parse("192.168.85.254") == ipaddress.IPv4Address("192.168.85.254")
-    with pytest.raises(ArgumentError):
-        PING.parse("gateway.example.com")
+@pytest.mark.parametrize(
+    "host", ["192.168.85.254", "ping1.linux-ha.org", "localhost", "gw.invalid."]
+)
+def test_ping_takes_addresses_and_host_names_as_written(host: str) -> None:
+    """The seed's ``ping ping1.linux-ha.org ping2.linux-ha.org``: each host is a ping node
+    named as written; parsing looks nothing up."""
+    parsed = PING.parse(host)
+    assert parsed == PingHost(host)
+    assert str(parsed) == host
+    assert parsed.host_names == (host,)
+    assert parsed.needs_every_host
+
+
+@pytest.mark.parametrize(
+    ("host", "why"),
+    [("a" * 64 + ".example", "has a label of 64 characters"), ("gw..lan", "has a label of 0")],
+)
+def test_a_ping_host_no_lookup_can_take_is_refused(host: str, why: str) -> None:
+    with pytest.raises(ArgumentError, match=why):
+        PING.parse(host)
 
 
 def test_ping_group() -> None:
     group = PING_GROUP.parse("uplinks 10.0.0.253 10.0.0.254")
     assert group == PingGroup("uplinks", ("10.0.0.253", "10.0.0.254"))
     assert str(group) == "uplinks (10.0.0.253 10.0.0.254)"
+    assert group.host_names == ("10.0.0.253", "10.0.0.254")
+    assert not group.needs_every_host  # heartbeat pings the group without an unknown member
 
 
 @pytest.mark.parametrize("line", ["uplinks", ""])

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from hb_hookspecs import HealthMonitorType
 from hb_monitor_ping import create_monitor, hb_register_health_monitors
-from hb_monitor_ping.directives import PingGroup
+from hb_monitor_ping.directives import PingGroup, PingHost
 from hb_monitor_ping.echo_socket import EchoSocket
 from hb_monitor_ping.icmp import (
     ECHO_REPLY,
@@ -172,14 +172,70 @@ def test_without_datagram_or_raw_sockets_start_says_why_and_how_to_fix_it(
     assert "run hb as root" in message
 
 
-def test_an_unknown_group_member_names_the_group_and_the_host() -> None:
-    class NoDns:
-        async def getaddrinfo(self, host: str, *args: Any, **kwargs: Any) -> list[Any]:
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+class _NoDns:
+    """A loop whose resolver knows no name (as here: no DNS) but reads numeric addresses."""
 
-    node = PingNode("uplinks", ("gw.invalid",), group=True)
-    with pytest.raises(OSError, match=r"ping_group uplinks: unknown host: gw.invalid"):
-        asyncio.run(_resolve(NoDns(), node, "gw.invalid"))  # type: ignore[arg-type]
+    async def getaddrinfo(self, host: str, *args: Any, **kwargs: Any) -> list[Any]:
+        if host.replace(".", "").isdigit():
+            return [(socket.AF_INET, socket.SOCK_RAW, 0, "", (host, 0))]
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+
+def test_an_unknown_host_is_logged_with_heartbeats_text_and_not_pinged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    assert asyncio.run(_resolve(_NoDns(), "gw.invalid")) is None  # type: ignore[arg-type]
+    assert asyncio.run(_resolve(_NoDns(), "10.0.0.1")) == "10.0.0.1"  # type: ignore[arg-type]
+    assert [(record.levelname, record.getMessage()) for record in caplog.records] == [
+        ("ERROR", "unknown host: gw.invalid: Name or service not known")
+    ]
+
+
+def test_localhost_resolves_to_the_loopback_address() -> None:
+    async def resolve() -> str | None:
+        return await _resolve(asyncio.get_running_loop(), "localhost")
+
+    assert asyncio.run(resolve()) == "127.0.0.1"
+
+
+def test_a_group_is_pinged_without_its_unknown_members(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """As heartbeat's ping_group: the member is logged and left out, the group stays a ping
+    node, and a ``ping`` host that does not resolve is a ping node nobody pings."""
+    started: list[EchoBook] = []
+
+    class NoSocket:
+        kind = "datagram"
+
+        @classmethod
+        def open(cls) -> NoSocket:
+            raise OSError("stop here: the book is built")
+
+    async def start() -> None:
+        loop = asyncio.get_running_loop()
+        monkeypatch.setattr(loop, "getaddrinfo", _NoDns().getaddrinfo)
+        monitor = PingMonitor(
+            [
+                PingNode("uplinks", ("gw.invalid", "10.0.0.2"), group=True),
+                PingNode("ping1.linux-ha.org", ("ping1.linux-ha.org",)),
+            ],
+            1.0,
+        )
+        monkeypatch.setattr("hb_monitor_ping.monitor.EchoSocket", NoSocket)
+        with pytest.raises(OSError, match="stop here"):
+            await monitor.start(lambda observation: None)
+        started.append(monitor._book)
+
+    asyncio.run(start())
+    book = started[0]
+    assert book.addresses == ["10.0.0.2"]
+    book.sent(1)
+    assert book.answered("10.0.0.2", 1) == ["uplinks"]
+    assert [record.getMessage() for record in caplog.records] == [
+        "unknown host: gw.invalid: Name or service not known",
+        "unknown host: ping1.linux-ha.org: Name or service not known",
+    ]
 
 
 # -- the factory --------------------------------------------------------------------------------
@@ -218,11 +274,9 @@ def test_no_ping_nodes_no_monitor() -> None:
 
 
 def test_one_monitor_for_every_ping_host_and_group_pinging_every_keepalive() -> None:
-    import ipaddress
-
     settings = FakeSettings(
         {
-            "ping": [ipaddress.IPv4Address("10.0.0.254"), ipaddress.IPv4Address("10.0.0.253")],
+            "ping": [PingHost("10.0.0.254"), PingHost("gateway.example.com")],
             "ping_group": [PingGroup("uplinks", ("10.0.1.1", "10.0.1.2"))],
         },
         keepalive=250,
@@ -233,7 +287,7 @@ def test_one_monitor_for_every_ping_host_and_group_pinging_every_keepalive() -> 
     assert monitor.interval_s == 0.25
     assert monitor.nodes == (
         PingNode("10.0.0.254", ("10.0.0.254",)),
-        PingNode("10.0.0.253", ("10.0.0.253",)),
+        PingNode("gateway.example.com", ("gateway.example.com",)),
         PingNode("uplinks", ("10.0.1.1", "10.0.1.2"), group=True),
     )
 

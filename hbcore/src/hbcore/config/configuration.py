@@ -2,9 +2,10 @@
 
 Every file is read even when an earlier one has errors, so one run reports every problem.
 ``haresources`` is checked against the nodes of ``ha.cf``; it is not read when ``crm`` asks for
-Pacemaker (heartbeat ignores it then, and hb refuses ``crm`` anyway). Each step runs inside a
-:class:`SafetyNet`: a step that raises where it should have reported becomes one problem naming
-its file, and the other steps still run.
+Pacemaker (heartbeat ignores it then, and hb refuses ``crm`` anyway). A plugin that failed to
+load is an error of the ``plugins`` (see :mod:`hbcore.config.plugin_checks`). Each step runs
+inside a :class:`SafetyNet`: a step that raises where it should have reported becomes one
+problem naming its file, and the other steps still run.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from hbcore.config.hacf import HaCf, parse_hacf, read_hacf
 from hbcore.config.haresources import HaResources, read_haresources
 from hbcore.config.host_checks import check_host
 from hbcore.config.node_names import local_node_name
+from hbcore.config.plugin_checks import PLUGINS, failed_plugins
 from hbcore.config.problems import ConfigError, Location, Problem
 from hbcore.config.safety_net import SafetyNet
 from hbcore.plugins import PluginSet
@@ -24,7 +26,7 @@ from hbcore.plugins import PluginSet
 HACF = "ha.cf"
 HARESOURCES = "haresources"
 AUTHKEYS = "authkeys"
-_FILE_ORDER = {HACF: 0, HARESOURCES: 1, AUTHKEYS: 2}
+_FILE_ORDER = {PLUGINS: 0, HACF: 1, HARESOURCES: 2, AUTHKEYS: 3}
 
 
 @dataclass(frozen=True)
@@ -41,8 +43,8 @@ class Configuration:
     haresources: HaResources | None
     authkeys: AuthKeys | None
     problems: tuple[Problem, ...]
-    """Errors, host problems and warnings, ordered by file (ha.cf, haresources, authkeys)
-    then line."""
+    """Errors, host problems and warnings, ordered by file (the plugins that failed to load,
+    ha.cf, haresources, authkeys) then line."""
 
     def errors(self, strict: bool) -> list[Problem]:
         """The problems that make the configuration unusable (``strict``: host ones too)."""
@@ -66,9 +68,10 @@ def load_configuration(
     local = node_name.lower() if node_name else local_node_name(config_dir)
     directives = plugins.registry.directives
     hacf, _ = parse_hacf("", directives, HACF)  # stands in when reading ha.cf fails
-    problems: list[Problem] = []
+    problems: list[Problem] = failed_plugins(plugins.records)
     with net.guard(Location(HACF)):
-        hacf, problems = read_hacf(config_dir / HACF, directives)
+        hacf, hacf_problems = read_hacf(config_dir / HACF, directives, plugins=plugins.records)
+        problems += hacf_problems
     haresources: HaResources | None = None
     if not hacf.crm_enabled:
         with net.guard(Location(HARESOURCES)):
@@ -86,6 +89,6 @@ def load_configuration(
     problems += check_host(hacf, haresources, plugins, config_dir, local, net)
     ordered = sorted(
         [*problems, *net.problems],
-        key=lambda problem: (_FILE_ORDER.get(problem.location.file, 3), problem.location.line),
+        key=lambda problem: (_FILE_ORDER.get(problem.location.file, 4), problem.location.line),
     )
     return Configuration(config_dir, local, hacf, haresources, authkeys, tuple(ordered))

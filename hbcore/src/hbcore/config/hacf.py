@@ -10,7 +10,7 @@ does a line holding a NUL byte, where heartbeat would silently read only the sta
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,13 +22,14 @@ from hbcore.config.core_arguments import AutoFailback
 from hbcore.config.directive_hints import (
     PLUGIN_DIRECTIVES,
     RENAMED_DIRECTIVES,
-    install_hint,
     is_media_distribution,
 )
 from hbcore.config.hacf_syntax import DirectiveLine, directive_lines, split_tokens
 from hbcore.config.hacf_values import DirectiveValues
+from hbcore.config.plugin_checks import absent_plugin
 from hbcore.config.problems import NUL_FIX, NUL_IN_LINE, Located, Location, Problem, Severity
 from hbcore.config.timers import Timers, settle_timers
+from hbcore.plugins import PluginRecord
 from hbcore.registry import Owned
 
 
@@ -60,7 +61,10 @@ class HaCf(DirectiveValues):
 
 
 def read_hacf(
-    path: Path, directives: Mapping[str, Owned[Directive]], display_name: str | None = None
+    path: Path,
+    directives: Mapping[str, Owned[Directive]],
+    display_name: str | None = None,
+    plugins: Sequence[PluginRecord] = (),
 ) -> tuple[HaCf, list[Problem]]:
     """Read and parse ``path`` (see :func:`parse_hacf`); a missing file is one error."""
     file = display_name or path.name
@@ -74,18 +78,23 @@ def read_hacf(
             "create ha.cf (or point -c at the directory that holds it)",
         )
         return hacf, [missing]
-    return parse_hacf(text, directives, file)
+    return parse_hacf(text, directives, file, plugins)
 
 
 def parse_hacf(
-    text: str, directives: Mapping[str, Owned[Directive]], file: str = "ha.cf"
+    text: str,
+    directives: Mapping[str, Owned[Directive]],
+    file: str = "ha.cf",
+    plugins: Sequence[PluginRecord] = (),
 ) -> tuple[HaCf, list[Problem]]:
     """Parse an ``ha.cf`` text against the registered directives.
 
-    Returns the result and every problem (errors and warnings) in file order; the result is
-    usable for further checks even when there are errors.
+    ``plugins`` (the records of the installed plugins) let a directive of a built-in plugin
+    that is not loaded say why: failed, disabled or not installed. Returns the result and every
+    problem (errors and warnings) in file order; the result is usable for further checks even
+    when there are errors.
     """
-    parser = _Parser(file, directives)
+    parser = _Parser(file, directives, plugins)
     for line in directive_lines(text):
         parser.apply(line)
     values = DirectiveValues(
@@ -121,9 +130,15 @@ def parse_hacf(
 class _Parser:
     """Applies directive lines one by one, collecting values and problems."""
 
-    def __init__(self, file: str, directives: Mapping[str, Owned[Directive]]) -> None:
+    def __init__(
+        self,
+        file: str,
+        directives: Mapping[str, Owned[Directive]],
+        plugins: Sequence[PluginRecord],
+    ) -> None:
         self.file = file
         self.directives = directives
+        self.plugins = plugins
         self.entries: dict[str, list[Located[object]]] = {}
         self.media: list[Medium] = []
         self.media_missing = False
@@ -188,12 +203,8 @@ class _Parser:
         distribution = PLUGIN_DIRECTIVES.get(name)
         if distribution is not None:
             self.media_missing |= is_media_distribution(distribution)
-            self._problem(
-                location,
-                f"directive '{name}' is provided by the plugin {distribution}, "
-                "which is not installed or is disabled",
-                f"{install_hint(distribution)}, or enable it if it is disabled",
-            )
+            why, fix = absent_plugin(distribution, self.plugins)
+            self._problem(location, f"directive '{name}' is provided by the plugin {why}", fix)
             return
         self._problem(location, f"unknown directive '{name}'", _suggestion(name, self.directives))
 

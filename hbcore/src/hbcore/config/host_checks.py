@@ -9,6 +9,7 @@ reported here like one it does not have, never raised.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import pwd
 import socket
@@ -16,18 +17,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from hb_hookspecs import ArgumentError, ResourceContext
+from hb_hookspecs import ResourceContext
 
 from hbcore.config.core_arguments import ClientChild
-from hbcore.config.directive_hints import (
-    SCRIPT_DISTRIBUTION,
-    install_hint,
-    resource_distribution,
-)
 from hbcore.config.hacf import HaCf
-from hbcore.config.haresources import HaResources, Resource
+from hbcore.config.haresources import HaResources
 from hbcore.config.node_names import NODEINFO
 from hbcore.config.problems import Location, Problem, Severity
+from hbcore.config.resource_checks import check_resources
 from hbcore.config.safety_net import SafetyNet
 from hbcore.plugins import PluginSet
 
@@ -45,6 +42,20 @@ class _UnicastPath(Protocol):
     """What the core reads of a ``ucast`` value (hb-media-ucast's UcastPath)."""
 
     peer: str
+
+
+@runtime_checkable
+class _NamesHosts(Protocol):
+    """What the core reads of a value naming hosts this machine must resolve (hb-monitor-ping's
+    ping hosts and groups): the names, and whether the value is unusable without every one of
+    them (heartbeat refuses a ``ping`` host it cannot resolve, and pings a ``ping_group``
+    without the member)."""
+
+    @property
+    def host_names(self) -> tuple[str, ...]: ...
+
+    @property
+    def needs_every_host(self) -> bool: ...
 
 
 @runtime_checkable
@@ -131,6 +142,50 @@ def check_ucast_peers(hacf: HaCf) -> list[Problem]:
                 )
             )
     return problems
+
+
+def check_host_names(hacf: HaCf) -> list[Problem]:
+    """Every host a value names must resolve here, as heartbeat resolves it (``inet_pton``,
+    then ``gethostbyname``), with heartbeat's text ``unknown host: NAME: reason``. A host its
+    value cannot do without is a host fact; one it can (a group member) is a warning, since
+    heartbeat runs without it too."""
+    problems: list[Problem] = []
+    unresolved: dict[str, str | None] = {}
+    for directive, entries in hacf.entries.items():
+        for entry in entries:
+            value = entry.value
+            if not isinstance(value, _NamesHosts):
+                continue
+            for name in value.host_names:
+                if name not in unresolved:
+                    unresolved[name] = _unresolvable(name)
+                reason = unresolved[name]
+                if reason is None:
+                    continue
+                problem = f"{directive}: unknown host: {name}: {reason}"
+                fix = "write its IPv4 address, or make the name resolve on this node (/etc/hosts)"
+                if value.needs_every_host:
+                    problems.append(_host(entry.location, problem, fix))
+                else:
+                    fix = f"the others are used without it, as heartbeat does; {fix}"
+                    problems.append(Problem(entry.location, problem, fix, Severity.WARNING))
+    return problems
+
+
+def _unresolvable(name: str) -> str | None:
+    """Why ``name`` has no IPv4 address here (the resolver's words), or None when it has one."""
+    try:
+        ipaddress.IPv4Address(name)
+        return None
+    except ValueError:
+        pass
+    try:
+        socket.getaddrinfo(name, None, socket.AF_INET)
+    except socket.gaierror as error:
+        return error.strerror or "no address"
+    except (OSError, UnicodeError, ValueError):  # the name cannot even be asked about
+        return "no resolver can look this name up"
+    return None
 
 
 def check_interfaces(hacf: HaCf) -> list[Problem]:
@@ -234,49 +289,6 @@ def resource_context(config_dir: Path, hacf: HaCf) -> ResourceContext:
     )
 
 
-def check_resources(
-    haresources: HaResources, plugins: PluginSet, context: ResourceContext, net: SafetyNet
-) -> list[Problem]:
-    """Every resource token must be handled by a loaded plugin (which finds its script).
-
-    A token its plugin finds malformed is an error of the file; a missing script or plugin is
-    a fact of this host. Each token is resolved inside ``net``: a plugin that raises anything
-    but ArgumentError fails that token only.
-    """
-    problems: list[Problem] = []
-    for group in haresources.groups:
-        for resource in group.resources:
-            with net.guard(resource.location):
-                problems += _check_resource(resource, plugins, context)
-    return problems
-
-
-def _check_resource(
-    resource: Resource, plugins: PluginSet, context: ResourceContext
-) -> list[Problem]:
-    try:
-        agent = plugins.resolve_resource(resource.token, context)
-    except ArgumentError as error:
-        return [Problem(resource.location, f"{resource.token}: {error.problem}", error.fix)]
-    return [] if agent is not None else [_unhandled(resource, plugins, context)]
-
-
-def _unhandled(resource: Resource, plugins: PluginSet, context: ResourceContext) -> Problem:
-    distribution = resource_distribution(resource.script)
-    where = " or ".join(str(directory) for directory in context.script_dirs)
-    installed = any(record.distribution == distribution for record in plugins.active())
-    if installed and distribution == SCRIPT_DISTRIBUTION:
-        return _host(
-            resource.location,
-            f"Cannot locate resource script {resource.script}",
-            f"install it as an executable file in {where}",
-        )
-    fix = install_hint(distribution)
-    if distribution == SCRIPT_DISTRIBUTION:
-        fix += f"; it runs the script {resource.script} from {where}"
-    return _host(resource.location, f"no installed plugin handles resource {resource.token}", fix)
-
-
 def check_host(
     hacf: HaCf,
     haresources: HaResources | None,
@@ -290,6 +302,7 @@ def check_host(
         lambda: check_local_node(hacf, node_name),
         lambda: check_client_children(hacf),
         lambda: check_ucast_peers(hacf),
+        lambda: check_host_names(hacf),
         lambda: check_interfaces(hacf),
         lambda: check_devices(hacf),
         lambda: check_log_files(hacf),

@@ -10,7 +10,7 @@ from hb_hookspecs import (
     hookimpl,
 )
 
-from hb_monitor_ping.directives import PING, PING_GROUP, PingGroup
+from hb_monitor_ping.directives import PING, PING_GROUP, PingGroup, PingHost
 
 DEFAULT_KEEPALIVE_MS = 1000
 
@@ -26,7 +26,11 @@ def create_monitor(settings: Settings) -> HealthMonitor | None:
     # Imported here so that listing plugins stays free of sockets and asyncio.
     from hb_monitor_ping.monitor import PingMonitor, PingNode
 
-    nodes = [PingNode(str(host), (str(host),)) for host in settings.values("ping")]
+    nodes = [
+        PingNode(host.name, host.host_names)
+        for host in settings.values("ping")
+        if isinstance(host, PingHost)
+    ]
     nodes += [
         PingNode(group.name, group.hosts, group=True)
         for group in settings.values("ping_group")

@@ -97,12 +97,16 @@ class PingMonitor:
 
     async def start(self, report: Callable[[Observation], None]) -> None:
         """Resolve the hosts, open the ICMP socket and ping every keepalive from now on.
-        ``OSError`` names an unknown host, or why no ICMP socket opens and the fix."""
+
+        A host that does not resolve is logged with heartbeat's text (``unknown host: NAME:
+        reason``) and not pinged: its ping node, or its group when no other member answers,
+        is declared dead after ``deadping``. ``OSError`` says why no ICMP socket opens, and
+        the fix."""
         loop = asyncio.get_running_loop()
-        members = {
-            node.name: [await _resolve(loop, node, host) for host in node.hosts]
-            for node in self.nodes
-        }
+        members: dict[str, list[str]] = {}
+        for node in self.nodes:
+            resolved = [await _resolve(loop, host) for host in node.hosts]
+            members[node.name] = [address for address in resolved if address is not None]
         self._book = EchoBook(members)
         self._socket = echo = EchoSocket.open()
         self.transport = echo.kind
@@ -157,11 +161,15 @@ class PingMonitor:
             echo.close()
 
 
-async def _resolve(loop: asyncio.AbstractEventLoop, node: PingNode, host: str) -> str:
-    """The IPv4 address of ``host`` (resolved off the loop); ``OSError`` naming it."""
+async def _resolve(loop: asyncio.AbstractEventLoop, host: str) -> str | None:
+    """The IPv4 address of ``host`` (resolved off the loop), as heartbeat tries it: a numeric
+    address as is, else a lookup; None, logged as heartbeat logs it, when nothing answers."""
     try:
         found = await loop.getaddrinfo(host, None, family=socket.AF_INET, type=socket.SOCK_RAW)
     except socket.gaierror as error:
-        where = f"ping_group {node.name}" if node.group else "ping"
-        raise OSError(f"{where}: unknown host: {host}: {error.strerror}") from None
+        log.error(f"unknown host: {host}: {error.strerror}")
+        return None
+    except (OSError, UnicodeError, ValueError) as error:  # a name no resolver can be asked
+        log.error(f"unknown host: {host}: {error}")
+        return None
     return str(found[0][4][0])
