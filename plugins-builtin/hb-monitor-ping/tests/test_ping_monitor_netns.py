@@ -311,3 +311,30 @@ def _raw_icmp() -> socket.socket:
 def _echo_reply(identifier: int, sequence: int, data: bytes) -> bytes:
     unsigned = HEADER.pack(ECHO_REPLY, 0, 0, identifier, sequence) + data
     return HEADER.pack(ECHO_REPLY, 0, checksum(unsigned), identifier, sequence) + data
+
+
+def _wait_for(subject: str, watching: Watching, timeout: float = 5.0) -> None:
+    """Until ``subject`` has been reported alive (a bound on waiting, not a measurement)."""
+    deadline = time.monotonic() + timeout
+    while not watching.reports(subject, 0) and time.monotonic() < deadline:
+        time.sleep(KEEPALIVE)
+    assert watching.reports(subject, 0), f"{subject} never reported alive"
+
+
+def test_ping_nodes_by_name_as_the_seed_writes_them(
+    healthy: Wire, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``ping localhost`` is resolved when the monitor starts and pinged (on the pinger's own
+    loopback); a group member no resolver knows is logged with heartbeat's text and the group
+    lives on its other member."""
+    nodes = [
+        PingNode("localhost", ("localhost",)),
+        PingNode("uplinks", ("ping1.linux-ha.org", GROUP_A), group=True),
+    ]
+    with Watching(healthy.pinger, nodes) as watching:
+        _wait_for("localhost", watching)
+        _wait_for("uplinks", watching)
+    sources = {seen.detail for _, seen in watching.seen}
+    assert sources == {"echo reply from 127.0.0.1", f"echo reply from {GROUP_A}"}
+    unknown = [r.getMessage() for r in caplog.records if r.getMessage().startswith("unknown")]
+    assert len(unknown) == 1 and unknown[0].startswith("unknown host: ping1.linux-ha.org: ")
