@@ -2,15 +2,78 @@
 
 from __future__ import annotations
 
+import os
+import stat
+from collections.abc import Mapping
+from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
+from hbcore import __version__
+from hbcore.config.hacf_syntax import directive_lines, split_tokens
+from hbcore.config.timers import Timers
+from hbcore.decisions.ipfail import CLIENT as IPFAIL_CLIENT
 from hbcore.node.daemon import Node
+
+RECORDED: Mapping[str, str | None] = {
+    "cluster": "linux-ha",
+    "hopfudge": "1",
+    "keepalive": "1000ms",
+    "deadtime": "30000ms",
+    "deadping": None,
+    "initdead": None,
+    "warntime": None,
+    "watchdog": None,
+    "baud": "19200",
+    "udpport": None,
+    "logfacility": None,
+    "logfile": None,
+    "debugfile": None,
+    "auto_failback": "legacy",
+    "rtprio": None,
+    "hbgenmethod": "file",
+    "realtime": "true",
+    "debug": None,
+    "msgfmt": "classic",
+    "use_logd": None,
+    "conn_logd_time": "60",
+    "log_badpack": "true",
+    "syslogmsgfmt": "true",
+    "coredumps": "true",
+    "coreroot": None,
+    "crm_daemon_dir": None,
+    "crmd_spawns_pengine": None,
+    "pacemaker": "false",
+    "autojoin": "none",
+    "uuidfrom": "file",
+    "compression": "zlib",
+    "compression_threshold": "2",
+    "traditional_compression": "no",
+    "max_rexmit_delay": "250",
+    "record_config_changes": "on",
+    "record_pengine_inputs": "on",
+    "enable_config_writes": "on",
+    "memreserve": "6500",
+    "quorum_server": None,
+}
+"""The ``ha.cf`` directives heartbeat 3.0.6 records as parameters (heartbeat/config.c
+``Directives[]`` with ``record_value``), with the default it records when one is absent."""
+ALIASES = {"crm": "pacemaker"}
+"""A directive heartbeat records under another name."""
+NO_SYSLOG = ("none", "kern")
+"""``logfacility`` values that leave heartbeat's facility at 0 or below: no syslog."""
+MAX_HACF_BYTES = 1024 * 1024
+"""Read no more of ``ha.cf`` for a status answer (the node checked the file at start)."""
 
 
 def snapshot(node: Node, plugins: list[str]) -> dict[str, Any]:
     """The node's own status, generation and plugin set, every node with its links, and the
     packets dropped (``dropped``: ``total``, ``media`` and ``nodes``, each by reason; see
-    :meth:`hbcore.node.drops.DropCounter.snapshot`)."""
+    :meth:`hbcore.node.drops.DropCounter.snapshot`).
+
+    Also what ``cl_status`` asks heartbeat for: ``timers`` (the running ones, in
+    milliseconds), ``parameters`` (see :func:`heartbeat_parameters`) and ``clients`` (the
+    heartbeat API clients running here: ipfail, which hb runs inside the node)."""
     table = node.membership
     return {
         "node": node.settings.name,
@@ -29,4 +92,66 @@ def snapshot(node: Node, plugins: list[str]) -> dict[str, Any]:
         ],
         "resources": "none" if node.resources is None else node.resources.holding,
         "dropped": node.drops.snapshot(),
+        "timers": asdict(node.settings.timers),
+        "parameters": heartbeat_parameters(
+            _hacf_text(node.settings.paths.config_dir), node.settings.timers, _version()
+        ),
+        "clients": [] if node.ipfail is None else [IPFAIL_CLIENT],
     }
+
+
+def heartbeat_parameters(hacf: str, timers: Timers, version: str) -> dict[str, str]:
+    """What heartbeat 3.0.6 answers ``cl_status hbparameter -p NAME`` with, for the ``ha.cf``
+    text ``hacf`` and the settled ``timers``: a recorded directive's last value as written
+    (``keepalive 2`` is ``2``, not ``2000ms``), else its fixed default, else what heartbeat
+    derives (``warntime``, ``initdead`` and ``deadping`` as ``<n>ms``; ``udpport`` 694;
+    ``debug`` 0; ``use_logd`` yes when nothing else logs; ``logfile`` and ``debugfile``
+    ``/dev/null`` when syslog is on); and ``hbversion``. Other directives (``node``, media,
+    ``ping``, ``respawn`` ...) are no parameters."""
+    given: dict[str, str] = {}
+    for line in directive_lines(hacf):
+        name = ALIASES.get(line.name, line.name)
+        if name in RECORDED:
+            for token in split_tokens(line.rest):
+                given[name] = token
+    values = {
+        name: value
+        for name, default in RECORDED.items()
+        if (value := given.get(name, default)) is not None
+    }
+    derived = {
+        "warntime": f"{timers.warntime}ms",
+        "initdead": f"{timers.initdead}ms",
+        "deadping": f"{timers.deadping}ms",
+        "udpport": "694",
+        "debug": "0",
+    }
+    if values.get("logfacility", "none").lower() not in NO_SYSLOG:
+        derived |= {"logfile": "/dev/null", "debugfile": "/dev/null"}
+    elif not {"logfile", "debugfile"} & values.keys():
+        derived["use_logd"] = "yes"
+    return {**derived, **values, "hbversion": version}
+
+
+def _hacf_text(config_dir: Path) -> str:
+    """``ha.cf`` as it is on disk now, if it is a regular file (a FIFO put there must not
+    stall the node), up to :data:`MAX_HACF_BYTES`; empty when unreadable: defaults answer."""
+    try:
+        descriptor = os.open(config_dir / "ha.cf", os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return ""
+    with os.fdopen(descriptor, "rb") as file:
+        try:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                return ""
+            return file.read(MAX_HACF_BYTES).decode("utf-8", errors="surrogateescape")
+        except OSError:
+            return ""
+
+
+def _version() -> str:
+    """heartbeat's ``hbversion`` (``3.0.6 (node: <changeset>)``), naming hb where heartbeat
+    names the changeset it was built from."""
+    from hbcore.node.runner import HEARTBEAT_VERSION  # late: runner imports this module
+
+    return f"{HEARTBEAT_VERSION} (hb {__version__})"
