@@ -101,8 +101,12 @@ def unit(
     disables: tuple[str, ...],
     node_name: str | None,
 ) -> None:
-    """Print a systemd unit that runs this hb: `hb start --foreground` as a Type=notify
-    service, with a watchdog of twice deadtime, restarted on failure, reloaded by SIGHUP.
+    """Print a systemd unit for this hb.
+
+    It runs `hb start --foreground` with this command's options as a Type=notify service:
+    hb says READY=1 once its media are up and pings systemd's watchdog, set to twice
+    deadtime, from its event loop. Restarted on failure, after twice deadtime; reloaded by
+    SIGHUP. The hb it runs is this one, by its absolute path (a virtualenv's works).
 
     \b
     hb service unit > /etc/systemd/system/hb.service
@@ -124,8 +128,11 @@ def init_script(
     disables: tuple[str, ...],
     node_name: str | None,
 ) -> None:
-    """Print an LSB init script for this hb, heartbeat's /etc/init.d/heartbeat: start, stop,
-    status, restart, try-restart, reload, force-reload, standby.
+    """Print an LSB init script for this hb.
+
+    heartbeat's /etc/init.d/heartbeat, for hosts without systemd: start, stop, status,
+    restart, try-restart, reload, force-reload and standby, with the LSB exit statuses and
+    heartbeat's resource.d/startstop hook.
 
     \b
     hb service init-script > /etc/init.d/heartbeat && chmod 755 /etc/init.d/heartbeat
@@ -145,8 +152,10 @@ def init_script(
     help="Pid file and control socket.",
 )
 def status(run_dir: Path) -> None:
-    """Say whether a node runs here, as `heartbeat -s` does, with the LSB status: 0 running,
-    1 stopped with a stale pid file, 3 stopped."""
+    """Say whether a node runs here, as `heartbeat -s` does.
+
+    Exit status (LSB): 0 running, 1 stopped with a stale pid file, 3 stopped.
+    """
     from hbcore.state.pid_file import Running, inspect
 
     paths = NodePaths(run_dir=run_dir)
