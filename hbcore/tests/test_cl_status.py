@@ -107,8 +107,9 @@ def test_an_unknown_sub_command_is_a_parameter_error_running_or_not(word: str) -
 
 
 def test_a_logged_line_differs_from_a_printed_one() -> None:
-    assert Logged("Not enough parameters.") != "Not enough parameters."
-    assert "Not enough parameters." != Logged("Not enough parameters.")
+    printed = "Not enough parameters."
+    assert Logged(printed) != printed
+    assert printed != Logged(printed)
     assert Logged("parameter name required") == Logged("parameter name required")
 
 

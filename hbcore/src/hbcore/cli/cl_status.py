@@ -78,6 +78,9 @@ class Logged(str):
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Logged) and str.__eq__(self, other)
 
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
     __hash__ = str.__hash__
 
 
