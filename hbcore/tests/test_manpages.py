@@ -3,6 +3,7 @@ with them, shipped in the hbcore wheel as data files, and found by man beside a 
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -116,3 +117,19 @@ def test_man_finds_the_pages_beside_the_hb_on_path(wheel: Path, tmp_path: Path) 
     assert man_w("hb_standby") == str(pages / "hb-standby.1")  # the .so followed
     shown = subprocess.run([man, "hb"], capture_output=True, text=True, env=environment)
     assert shown.returncode == 0 and "_HB_COMPLETE=bash_source hb" in shown.stdout
+
+
+def test_shell_completion_as_the_docs_show_it_completes_commands() -> None:
+    environment = {**os.environ, "_HB_COMPLETE": "bash_complete"}
+    environment |= {"COMP_WORDS": "hb service ", "COMP_CWORD": "2"}
+    completed = subprocess.run(
+        [str(Path(sys.executable).with_name("hb"))], capture_output=True, text=True, env=environment
+    )
+    assert completed.stdout.split() == ["plain,init-script", "plain,status", "plain,unit"]
+    source = subprocess.run(
+        [str(Path(sys.executable).with_name("hb"))],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "_HB_COMPLETE": "bash_source"},
+    )
+    assert "complete -o nosort -F _hb_completion hb" in source.stdout
