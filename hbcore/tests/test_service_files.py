@@ -144,10 +144,22 @@ def test_the_hb_beside_this_python_without_resolving_a_virtualenvs_link(tmp_path
     bin_dir.mkdir(parents=True)
     (bin_dir / "python").symlink_to(sys.executable)
     with pytest.raises(NoHbCommand, match="no hb command beside"):
-        this_hb(str(bin_dir / "python"))
+        this_hb(str(bin_dir / "python"), "-c")
     (bin_dir / "hb").write_text("#!/bin/sh\n")
     (bin_dir / "hb").chmod(0o755)
-    assert this_hb(str(bin_dir / "python")) == bin_dir / "hb"
+    assert this_hb(str(bin_dir / "python"), "/usr/local/bin/hb") == bin_dir / "hb"
+
+
+def test_otherwise_the_hb_running_now(tmp_path: Path) -> None:
+    """pip without a virtualenv: /usr/bin/python3, and hb in /usr/local/bin or ~/.local/bin."""
+    scripts = tmp_path / "local" / "bin"
+    scripts.mkdir(parents=True)
+    (scripts / "hb").write_text("#!/bin/sh\n")
+    (scripts / "hb").chmod(0o755)
+    python = str(tmp_path / "usr" / "bin" / "python3")
+    assert this_hb(python, str(scripts / "hb")) == scripts / "hb"
+    with pytest.raises(NoHbCommand):
+        this_hb(python, str(scripts / "hb_standby"))
 
 
 # -- the init script ----------------------------------------------------------------------------

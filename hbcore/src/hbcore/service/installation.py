@@ -23,19 +23,25 @@ class NoHbCommand(Exception):
     """No ``hb`` executable beside this Python: the service could not run it."""
 
 
-def this_hb(executable: str = sys.executable) -> Path:
-    """The absolute path of the ``hb`` script installed with this Python (a virtualenv's
-    ``bin/hb`` when run from one), without resolving symlinks: a virtualenv's ``bin/python`` is
-    a link to the system's, and the service must run the virtualenv's ``hb``.
+def this_hb(executable: str = sys.executable, argv0: str = sys.argv[0]) -> Path:
+    """The absolute path of this installation's ``hb`` script: the one beside this Python (a
+    virtualenv's ``bin/hb`` when run from one), or else the ``hb`` running now (``argv0``: pip
+    puts scripts in ``/usr/local/bin`` or ``~/.local/bin`` beside a ``/usr/bin/python3``).
+    Symlinks are kept, not resolved: a virtualenv's ``bin/python`` links to the system's, and
+    the service must run the virtualenv's ``hb``.
 
     :raises NoHbCommand: when there is none (hbcore run without its console scripts).
     """
-    hb = Path(os.path.abspath(executable)).with_name("hb")
-    if not os.access(hb, os.X_OK):
-        raise NoHbCommand(
-            f"{hb}: no hb command beside {executable}; install hbcore with pip so that it has one"
-        )
-    return hb
+    beside = Path(os.path.abspath(executable)).with_name("hb")
+    candidates = [beside]
+    if os.path.basename(argv0) == "hb":
+        candidates.append(Path(os.path.abspath(argv0)))
+    for hb in candidates:
+        if os.access(hb, os.X_OK) and hb.is_file():
+            return hb
+    raise NoHbCommand(
+        f"{beside}: no hb command beside {executable}; install hbcore with pip so that it has one"
+    )
 
 
 @dataclass(frozen=True)
