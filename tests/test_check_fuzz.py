@@ -19,6 +19,7 @@ real lookup, which is where names fail), so the fuzzer never queries DNS.
 from __future__ import annotations
 
 import contextlib
+import json
 import random
 import re
 import socket
@@ -41,6 +42,7 @@ from hbcore.config.directive_hints import PLUGIN_DIRECTIVES
 from hbcore.config.hacf import parse_hacf
 from hbcore.config.haresources import parse_haresources
 from hbcore.config.host_checks import check_host
+from hbcore.config.plugin_checks import PLUGINS as PLUGIN_PROBLEMS
 from hbcore.config.problems import ConfigError, Problem
 from hbcore.config.resource_checks import check_resources
 from hbcore.config.safety_net import SafetyNet
@@ -349,13 +351,17 @@ def check_case(case: Case, config_dir: Path, plugins: PluginSet) -> Crash | None
 
 
 def assert_printable(report: CheckReport) -> None:
-    """Every line is printable and encodable; every problem starts with one of the files."""
+    """Every line is printable and encodable; every problem starts with one of the files (or
+    the plugins); ``--json`` encodes and says the same."""
     for line in (*report.stdout, *report.stderr):
         line.encode("utf-8")
         assert line.isprintable(), f"unprintable output: {line[:200]!r}"
     for line in report.problems:
-        assert line.startswith(FILES), f"no file named: {line[:200]!r}"
+        assert line.startswith((*FILES, PLUGIN_PROBLEMS)), f"no file named: {line[:200]!r}"
         assert "; " in line, f"no fix given: {line[:200]!r}"
+    document = json.loads(json.dumps(report.to_json()).encode("utf-8"))
+    assert [problem["text"] for problem in document["problems"]] == list(report.problems)
+    assert document["exit_code"] == (0 if report.passed else 1)
 
 
 def fuzz(seed: int, count: int) -> Iterator[tuple[Case, Crash | None]]:
