@@ -113,7 +113,10 @@ def test_without_hb_ra_script_the_directive_names_the_plugin_to_install(tmp_path
     )
     assert result.exit_code == 1
     assert "ha.cf:4:" in result.output and "script_dirs" in result.output
-    assert "pip install hb-ra-script" in result.output
+    assert (
+        "plugin ra-script (hb-ra-script), which is disabled; enable it: drop -p no:ra-script"
+        in (result.output)
+    )
 
 
 def test_the_node_runs_the_script_found_through_script_dirs(tmp_path: Path) -> None:
