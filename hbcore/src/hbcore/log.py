@@ -10,6 +10,7 @@ Code logs heartbeat's exact message text as the event and adds fields for machin
 - standard error in the foreground, in the file format.
 
 The debug file receives debug messages when ``debug`` is above 0; the others start at info.
+The level moves while the node runs (SIGUSR1 and SIGUSR2, a reload): :func:`set_debug_level`.
 
 Logging never stops the node: a log file that is removed or rotated is opened again, and one
 that cannot be written is said once, through syslog or standard error, which then receive its
@@ -109,7 +110,7 @@ def configure_logging(targets: LogTargets, hostname: str) -> None:
     for handler in list(root.handlers):
         root.removeHandler(handler)
         handler.close()
-    root.setLevel(logging.DEBUG if targets.debug_level > 0 else logging.INFO)
+    set_debug_level(targets.debug_level)
 
     def classic(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> str:
         return heartbeat_line(event, hostname)
@@ -148,6 +149,23 @@ def configure_logging(targets: LogTargets, hostname: str) -> None:
     for file in files:
         file.fallback = fallback
         file.open_now()
+
+
+_debug_level = 0
+"""heartbeat's ``debug``: the level :func:`set_debug_level` set last."""
+
+
+def set_debug_level(level: int) -> None:
+    """Set heartbeat's debug level (ha.cf ``debug``; 0 is off): debug lines reach the debug
+    file, the JSON log and standard error while it is above 0, and no destination below."""
+    global _debug_level
+    _debug_level = max(0, level)
+    logging.getLogger().setLevel(logging.DEBUG if _debug_level > 0 else logging.INFO)
+
+
+def debug_level() -> int:
+    """The debug level in force (see :func:`set_debug_level`)."""
+    return _debug_level
 
 
 class Fallback:

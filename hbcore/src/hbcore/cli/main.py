@@ -18,6 +18,7 @@ COMMANDS = {
     "demo": "hbcore.cli.demo_cmd:demo",
     "lab": "hbcore.cli.lab_cmd:lab_group",
     "plugins": "hbcore.cli.plugins_cmd:plugins_group",
+    "reload": "hbcore.cli.reload_cmd:reload",
     "service": "hbcore.cli.service_cmd:service_group",
     "standby": "hbcore.cli.handover_cmd:standby",
     "start": "hbcore.cli.node_cmd:start",

@@ -110,6 +110,29 @@ class Membership:
         self.nodes.setdefault(local, NodeState(local, NORMAL, INIT, timers.deadtime_ms))
         self._local_silence_reported = False
 
+    def set_timers(self, timers: MembershipTimers) -> None:
+        """Judge with ``timers`` from now on (a reload). A peer's dead interval stays what it
+        advertises; one that has not advertised yet, and every ping node, take the new
+        deadtime or deadping."""
+        self.timers = timers
+        for state in self.nodes.values():
+            if state.kind == PING_NODE:
+                state.dead_interval_ms = timers.deadping_ms
+            elif state.name != self.local and state.last_status_at is None:
+                state.dead_interval_ms = timers.deadtime_ms
+
+    def set_ping_nodes(self, names: Iterable[str], now: float) -> None:
+        """Make ``names`` the ping nodes (a reload): the others are forgotten, and a new one
+        has its dead interval from ``now`` to answer, however long the node has run."""
+        wanted = list(names)
+        for gone in [n for n, s in self.nodes.items() if s.kind == PING_NODE and n not in wanted]:
+            del self.nodes[gone]
+        for name in wanted:
+            if name not in self.nodes:
+                self.nodes[name] = NodeState(
+                    name, PING_NODE, INIT, self.timers.deadping_ms, last_heard=now
+                )
+
     def knows(self, node: str) -> bool:
         """True when ``node`` is configured (normal or ping node)."""
         return node in self.nodes

@@ -21,13 +21,14 @@ import random
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import pluggy
 import structlog
 from hb_hookspecs import HealthMonitor, Medium, Observation
 
+from hbcore.config.timers import Timers
 from hbcore.decisions.ipfail import MESSAGES as IPFAIL_MESSAGES
 from hbcore.decisions.ipfail import Ipfail
 from hbcore.events import EVENT_TIMEOUT_S, notify
@@ -240,10 +241,10 @@ class Node:
             log.info(f"{medium.describe()} started", medium=medium.name)
             started.append(medium)
 
-    async def _start_monitors(self) -> None:
-        """Start every health monitor; one that cannot start is logged, as heartbeat logs a
-        watchdog it cannot open, and the node runs on."""
-        for monitor in self.monitors:
+    async def _start_monitors(self, monitors: Sequence[HealthMonitor] | None = None) -> None:
+        """Start every health monitor (or ``monitors``); one that cannot start is logged, as
+        heartbeat logs a watchdog it cannot open, and the node runs on."""
+        for monitor in self.monitors if monitors is None else monitors:
             try:
                 await monitor.start(self._observe)
             except OSError as error:
@@ -328,6 +329,51 @@ class Node:
         if error is not None:
             self._failed(f"task {task.get_name()} failed", error)
 
+    # ------------------------------------------------------------------ reload
+
+    def apply_timers(self, timers: Timers) -> None:
+        """Run with ``timers`` from now on (a reload): the next heartbeat, the ``dt`` we
+        advertise and our judgement of lateness and death. ``initdead`` stays the start's:
+        it only matters while starting, and raising it later would hold back deaths."""
+        timers = replace(timers, initdead=self.settings.timers.initdead)
+        self.settings = replace(self.settings, timers=timers)
+        self.membership.set_timers(
+            MembershipTimers(timers.warntime, timers.deadtime, timers.initdead, timers.deadping)
+        )
+        if self._scan is not None:  # a shorter deadtime may have brought a deadline forward
+            self._scan.cancel()
+            self._schedule_scan(0)
+
+    def apply_keyring(self, keyring: Keyring) -> None:
+        """Sign with ``keyring`` from the next packet on, and verify with it."""
+        self.keyring = keyring
+        if self._outbound is not None:
+            self._outbound.keyring = keyring
+
+    def apply_ping_nodes(self, ping_nodes: tuple[str, ...]) -> None:
+        """Make ``ping_nodes`` the ping nodes (a reload); the ``ttl`` we send counts them."""
+        self.settings = replace(self.settings, ping_nodes=ping_nodes)
+        self.membership.set_ping_nodes(ping_nodes, time.monotonic())
+        for gone in set(self.peers) - set(self.membership.nodes):
+            del self.peers[gone]
+            self._requester.forget(gone)
+        for name in self.membership.nodes:
+            self.peers.setdefault(name, Peer())
+        if self._outbound is not None:
+            self._outbound.sender = replace(self._outbound.sender, ttl=self.settings.ttl)
+
+    async def replace_monitors(
+        self, old: Sequence[HealthMonitor], new: Sequence[HealthMonitor]
+    ) -> None:
+        """Stop the monitors ``old`` and start ``new`` in their place (a reload)."""
+        for monitor in old:
+            if monitor in self._monitoring:
+                self._monitoring.remove(monitor)
+                await monitor.stop()
+            self.monitors.remove(monitor)
+        self.monitors.extend(new)
+        await self._start_monitors(new)
+
     # ------------------------------------------------------------------ sending
 
     async def _send(self, message: Message, dest: str | None = None) -> None:
@@ -338,13 +384,14 @@ class Node:
         await self._outbound.send(message, dest_uuid)
 
     async def _heartbeat_forever(self) -> None:
-        """Send our status every keepalive, on a schedule that does not drift."""
-        interval = self.settings.timers.keepalive / 1000
+        """Send our status every keepalive, on a schedule that does not drift (a keepalive
+        changed by a reload counts from the next one)."""
         loop = asyncio.get_running_loop()
-        next_at = loop.time() + interval
+        next_at = loop.time() + self.settings.timers.keepalive / 1000
         while True:
             await asyncio.sleep(max(0.0, next_at - loop.time()))
             await self._send_status()
+            interval = self.settings.timers.keepalive / 1000
             next_at += interval
             if next_at < loop.time():
                 next_at = loop.time() + interval
@@ -462,6 +509,7 @@ class Node:
             return
         if seq is not None:
             self._maybe_ack(node, peer, seq)
+        log.debug(f"process_clustermsg: node [{node}]")
         self._dispatch(message_type, node, message)
         self._check_comm_up()
 

@@ -2,6 +2,21 @@
 
 :func:`prepare` does everything that can fail before the node exists, and reports it the way
 ``hb check --strict`` does; :func:`run` then owns the process until the node stops.
+
+Signals, as heartbeat 3.0.6 takes them (observed in the lab) where that keeps the node alive:
+
+- SIGTERM, SIGINT: stop cleanly (resources released, ``shutdone`` sent). heartbeat ignores
+  SIGINT; hb stops, so that Ctrl-C ends a node run in the foreground.
+- SIGHUP: reload the configuration (:mod:`hbcore.node.reload`), as ``hb reload`` does.
+- SIGUSR1, SIGUSR2: debug level up, down ("debug now set to N [pid P]").
+- SIGQUIT: logged and ignored. heartbeat dies of it and leaves its addresses up.
+- SIGALRM: logged and ignored ("Unexpected alarm in process P").
+- SIGPIPE, SIGTTIN, SIGTTOU, SIGXFSZ: ignored; the write that raised them fails instead (a
+  closed log pipe, the terminal from the background, the file size limit).
+
+Every other signal keeps its default: SIGKILL and SIGSTOP cannot be caught, SIGTSTP suspends
+as asked, and a fault (SIGSEGV, SIGBUS, SIGABRT...) ends a process that can no longer be
+trusted. A signal that arrives before the loop runs waits for it (:func:`run`).
 """
 
 from __future__ import annotations
@@ -9,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -25,10 +40,17 @@ from hbcore.config.host_checks import resource_context
 from hbcore.config.problems import Location, Problem
 from hbcore.control.server import ControlServer
 from hbcore.log import DISABLED as DISABLED_LOG
-from hbcore.log import LogTargets, configure_logging, unwritable_reason
+from hbcore.log import (
+    LogTargets,
+    configure_logging,
+    debug_level,
+    set_debug_level,
+    unwritable_reason,
+)
 from hbcore.node.daemon import MediumFailed, Node
 from hbcore.node.plugin_settings import PluginSettings
 from hbcore.node.rc_hooks import RcHooks
+from hbcore.node.reload import PING_DIRECTIVES, Builders, Reloader, RunningConfig
 from hbcore.node.report import snapshot
 from hbcore.node.respawn import Respawner
 from hbcore.node.sd_notify import service_notifier
@@ -51,6 +73,11 @@ RESTART = -1
 "No local heartbeat")."""
 MAX_UNIX_SOCKET_PATH = 107
 """The longest path a unix socket can bind to on Linux (``sun_path`` holds 108 bytes)."""
+EARLY_SIGNALS = (signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2, signal.SIGQUIT, signal.SIGALRM)
+"""Signals whose default would kill the process, held from :func:`run`'s start until the loop
+takes them."""
+IGNORED_SIGNALS = (signal.SIGPIPE, signal.SIGTTIN, signal.SIGTTOU, signal.SIGXFSZ)
+"""Ignored outright (as heartbeat ignores the first three): the write that raised one fails."""
 
 log = structlog.get_logger("hb.node")
 
@@ -82,9 +109,12 @@ class Prepared:
         )
 
 
-def prepare(paths: NodePaths, plugins: PluginSet, node_name: str | None = None) -> Prepared:
-    """Load and judge the configuration strictly and build the media; raise
-    :class:`StartRefused` with every problem otherwise."""
+def load_checked(
+    paths: NodePaths, plugins: PluginSet, node_name: str | None = None
+) -> tuple[Configuration, NodeSettings]:
+    """Load the configuration and judge it as ``hb check --strict`` does, with the files the
+    node needs; raise :class:`StartRefused` with every problem. A start and a reload both
+    read the files this way."""
     configuration = load_configuration(paths.config_dir, plugins, node_name)
     errors = configuration.errors(strict=True)
     if errors or configuration.authkeys is None:
@@ -93,6 +123,14 @@ def prepare(paths: NodePaths, plugins: PluginSet, node_name: str | None = None) 
     startup_problems = file_problems(configuration, settings)
     if startup_problems:
         raise StartRefused(startup_problems)
+    return configuration, settings
+
+
+def prepare(paths: NodePaths, plugins: PluginSet, node_name: str | None = None) -> Prepared:
+    """Load and judge the configuration strictly and build the media; raise
+    :class:`StartRefused` with every problem otherwise."""
+    configuration, settings = load_checked(paths, plugins, node_name)
+    assert configuration.authkeys is not None  # load_checked refuses a configuration without
     plugin_settings = PluginSettings(configuration.hacf, settings.name, paths.config_dir)
     media: list[Medium] = []
     media_lines: list[MediumLine] = []
@@ -185,15 +223,30 @@ def respawner(prepared: Prepared) -> Respawner:
     return Respawner(children, environment)
 
 
-def health_monitors(prepared: Prepared) -> list[HealthMonitor]:
-    """The monitors ha.cf asks for (each plugin's factory decides from its directives)."""
-    settings = PluginSettings(
-        prepared.configuration.hacf, prepared.settings.name, prepared.settings.paths.config_dir
-    )
-    monitors = (
-        kind.item.create(settings) for kind in prepared.plugins.registry.health_monitors.values()
-    )
-    return [monitor for monitor in monitors if monitor is not None]
+def health_monitors(
+    configuration: Configuration,
+    node: str,
+    plugins: PluginSet,
+    kinds: Collection[str] | None = None,
+) -> dict[str, HealthMonitor]:
+    """The monitors ha.cf asks for, by kind (each plugin's factory decides from its
+    directives); only those of ``kinds`` when given."""
+    settings = PluginSettings(configuration.hacf, node, configuration.config_dir)
+    monitors = {
+        name: kind.item.create(settings)
+        for name, kind in plugins.registry.health_monitors.items()
+        if kinds is None or name in kinds
+    }
+    return {name: monitor for name, monitor in monitors.items() if monitor is not None}
+
+
+def live_monitor_kinds(plugins: PluginSet) -> frozenset[str]:
+    """The monitor kinds a reload starts again: those of the plugin that owns the ping node
+    directives (a monitor such as a watchdog device is never closed and reopened live)."""
+    directives = plugins.registry.directives
+    owners = {directives[name].owner for name in PING_DIRECTIVES if name in directives}
+    monitors = plugins.registry.health_monitors
+    return frozenset(name for name, kind in monitors.items() if kind.owner in owners)
 
 
 def resource_groups(configuration: Configuration, plugins: PluginSet, node: str) -> GroupTable:
@@ -241,6 +294,7 @@ def run(prepared: Prepared, targets: LogTargets, notices: Sequence[str] = ()) ->
     """Run the node until SIGTERM/SIGINT or ``hb stop``; return the exit status, or
     :data:`RESTART` when the node stopped itself to start again. ``notices`` (said before
     logging existed, such as a stale pid file replaced) are logged as warnings first."""
+    early = _hold_signals()
     configure_logging(targets, prepared.settings.name)
     log.info(f"Configuration validated. Starting heartbeat {HEARTBEAT_VERSION} (hb {__version__})")
     for notice in notices:
@@ -252,15 +306,16 @@ def run(prepared: Prepared, targets: LogTargets, notices: Sequence[str] = ()) ->
     try:
         import uvloop
     except ImportError:  # uvloop is Linux-only; asyncio's loop does the same, a little slower
-        return asyncio.run(_serve(prepared))
-    return uvloop.run(_serve(prepared))
+        return asyncio.run(_serve(prepared, targets, early))
+    return uvloop.run(_serve(prepared, targets, early))
 
 
-async def _serve(prepared: Prepared) -> int:
+async def _serve(prepared: Prepared, targets: LogTargets, early: Sequence[int]) -> int:
     settings = prepared.settings
+    configuration = prepared.configuration
     stopping = asyncio.Event()
-    auto_failback = prepared.configuration.hacf.auto_failback
-    groups = resource_groups(prepared.configuration, prepared.plugins, settings.name)
+    auto_failback = configuration.hacf.auto_failback
+    groups = resource_groups(configuration, prepared.plugins, settings.name)
     binding = ResourceBinding(
         groups, auto_failback == "on", prepared.plugins.manager, legacy=auto_failback == "legacy"
     )
@@ -274,6 +329,7 @@ async def _serve(prepared: Prepared) -> int:
     # up, and its STOPPING=1 first at shutdown; a restart in place is a reload to systemd.
     notifier = service_notifier(os.environ, os.getpid(), lambda: node.restart_requested)
     systemd = [] if notifier is None else [notifier]
+    monitors = health_monitors(configuration, settings.name, prepared.plugins)
     node = Node(
         settings,
         prepared.keyring,
@@ -281,8 +337,17 @@ async def _serve(prepared: Prepared) -> int:
         prepared.plugins.manager,
         binding,
         hooks,
-        [*health_monitors(prepared), *systemd],
+        [*monitors.values(), *systemd],
         respawner(prepared),
+    )
+    live_kinds = live_monitor_kinds(prepared.plugins)
+    reloader = Reloader(
+        node,
+        RunningConfig.at_start(configuration),
+        groups,
+        {kind: monitor for kind, monitor in monitors.items() if kind in live_kinds},
+        _builders(prepared, targets, live_kinds),
+        settings.paths,
     )
     plugin_names = [record.name for record in prepared.plugins.active()]
 
@@ -304,11 +369,23 @@ async def _serve(prepared: Prepared) -> int:
             return {"refused": "no resources are managed here"}
         return {"refused": node.resources.request_takeover(str(request.get("hold", "all")))}
 
-    handlers = {"status": status, "stop": stop, "standby": standby, "takeover": takeover}
+    def reload(request: Mapping[str, Any]) -> Mapping[str, Any]:
+        number = request.get("wait")
+        if number is None:
+            return {"reload": reloader.request(), "done": False}
+        if type(number) is not int:
+            return {"ok": False, "error": "wait takes the number of a reload"}
+        return reloader.answer(number)
+
+    handlers = {
+        "status": status,
+        "stop": stop,
+        "standby": standby,
+        "takeover": takeover,
+        "reload": reload,
+    }
     control = ControlServer(settings.paths.control_socket, handlers)
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stopping.set)
+    _take_signals(stopping, reloader, early)
     await control.start()
     try:
         await node.run(stopping)
@@ -319,11 +396,85 @@ async def _serve(prepared: Prepared) -> int:
         log.error("Heartbeat not started: a heartbeat path cannot be opened.")
         return 1
     finally:
+        reloader.stop()
         await control.stop()
     if node.restart_requested:
         log.info("Restarting heartbeat.")
         return RESTART
     return 0
+
+
+def _builders(prepared: Prepared, targets: LogTargets, live_kinds: frozenset[str]) -> Builders:
+    """What a reload rebuilds, built as at start."""
+    paths, plugins, name = prepared.settings.paths, prepared.plugins, prepared.settings.name
+
+    def check() -> Configuration | list[Problem]:
+        try:
+            return load_checked(paths, plugins, name)[0]
+        except StartRefused as refused:
+            return refused.problems
+
+    return Builders(
+        check=check,
+        groups=lambda configuration: resource_groups(configuration, plugins, name),
+        monitors=lambda configuration: health_monitors(configuration, name, plugins, live_kinds),
+        log_targets=lambda configuration: log_targets(
+            configuration, targets.stderr, targets.json_file
+        ),
+        configure_logging=lambda new_targets: configure_logging(new_targets, name),
+    )
+
+
+# ------------------------------------------------------------------ signals
+
+
+def _hold_signals() -> list[int]:
+    """Ignore :data:`IGNORED_SIGNALS`, and note the :data:`EARLY_SIGNALS` that arrive until
+    the loop takes them over; returns the list they are noted in."""
+    for signum in IGNORED_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+    early: list[int] = []
+    for signum in EARLY_SIGNALS:
+        signal.signal(signum, lambda received, _frame: early.append(received))
+    return early
+
+
+def _take_signals(stopping: asyncio.Event, reloader: Reloader, early: Sequence[int]) -> None:
+    """Answer the node's signals on its loop (see the module's docstring), those noted before
+    it ran included."""
+    actions: dict[int, Callable[[], object]] = {
+        signal.SIGTERM: stopping.set,
+        signal.SIGINT: stopping.set,
+        signal.SIGHUP: reloader.request,
+        signal.SIGUSR1: lambda: _step_debug_level(signal.SIGUSR1, +1),
+        signal.SIGUSR2: lambda: _step_debug_level(signal.SIGUSR2, -1),
+        signal.SIGQUIT: lambda: log.warning(
+            "SIGQUIT received and ignored: hb stop (or SIGTERM) stops the node cleanly"
+        ),
+        signal.SIGALRM: lambda: log.error(f"Unexpected alarm in process {os.getpid()}"),
+    }
+    loop = asyncio.get_running_loop()
+    for signum, action in actions.items():
+        loop.add_signal_handler(signum, action)
+    for signum in early:
+        actions[signum]()
+
+
+def _step_debug_level(signum: int, step: int) -> None:
+    """SIGUSR1 (``step`` 1) or SIGUSR2 (-1): heartbeat's debug level up or down, with its
+    lines. They are debug lines, so the one saying the level is now 0 is written first."""
+    pid = os.getpid()
+    old = debug_level()
+    new = max(0, old + step)
+    if new == 0:
+        log.debug(f"debug now set to 0 [pid {pid}]")
+        set_debug_level(0)
+        return
+    set_debug_level(new)
+    log.debug(f"pid {pid}: received signal {int(signum)}")
+    log.debug(f"debug now set to {new} [pid {pid}]")
+    if old == 0:
+        log.info(f"heartbeat: version {HEARTBEAT_VERSION}")
 
 
 def use_realtime_priority(priority: int) -> None:
