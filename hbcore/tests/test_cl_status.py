@@ -7,7 +7,9 @@ commands live."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import socket
 import string
 import threading
@@ -23,6 +25,7 @@ from hbcore.cli.cl_status import (
     HELP,
     OK,
     SIGNON_REASON,
+    TIMEOUT,
     UNKNOWN_ERROR,
     Answer,
     Logged,
@@ -30,9 +33,9 @@ from hbcore.cli.cl_status import (
     answer,
     getopt,
 )
-from hbcore.cli.cl_status_cmd import log_prefix, run
+from hbcore.cli.cl_status_cmd import _time_out, log_prefix, run
 from hbcore.config.timers import Timers
-from hbcore.node.report import heartbeat_parameters
+from hbcore.node.report import _hacf_text, heartbeat_parameters
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -485,6 +488,14 @@ def test_parameters_with_syslog_set_log_files_to_dev_null() -> None:
     assert "use_logd" not in parameters
 
 
+def test_a_fifo_or_a_missing_file_in_place_of_ha_cf_gives_no_text_and_no_wait(
+    tmp_path: Path,
+) -> None:
+    assert _hacf_text(tmp_path) == ""
+    os.mkfifo(tmp_path / "ha.cf")
+    assert _hacf_text(tmp_path) == ""
+
+
 # -- getopt(3) ---------------------------------------------------------------------------------
 
 
@@ -591,6 +602,12 @@ def test_the_command_asks_the_node_under_hb_run_dir(node_socket: Path) -> None:
     assert run(["hbstatus", "-x"], environment, out, err) == OK
     assert out.getvalue() == "Heartbeat is running on this machine.\n"
     assert err.getvalue() == "hbstatus: invalid option -- 'x'\n"
+
+
+def test_the_command_gives_up_as_heartbeats_does_when_its_alarm_rings() -> None:
+    with pytest.raises(SystemExit) as exited:
+        _time_out(signal.SIGALRM, None)
+    assert exited.value.code == TIMEOUT == 12
 
 
 def test_the_command_prints_help_without_asking(tmp_path: Path) -> None:
