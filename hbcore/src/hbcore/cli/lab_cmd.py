@@ -1,4 +1,5 @@
-"""``hb lab up|status|down``: named network-namespace clusters that outlive the command."""
+"""``hb lab up|status|down``: named network-namespace clusters that outlive the command;
+``hb lab test-plan``: the seed's test plan on a lab of its own."""
 
 from __future__ import annotations
 
@@ -151,6 +152,37 @@ def down(name: str, everything: bool) -> None:
     for each in names:
         Lab.attach(each).teardown()
         click.echo(f"lab {each} down")
+
+
+@lab_group.command("test-plan")
+@click.option(
+    "--peer",
+    type=click.Choice(["hb", "heartbeat"]),
+    default="hb",
+    show_default=True,
+    help="What linuxha2 runs: hb, or the real heartbeat 3.0.6.",
+)
+@click.option("--keepalive", default=0.2, show_default=True, help="Seconds.")
+@click.option("--deadtime", default=2.0, show_default=True, help="Seconds.")
+@click.option("--baud", default=19200, show_default=True, help="The null-modem cable's baud.")
+@click.pass_context
+def test_plan(ctx: click.Context, peer: str, keepalive: float, deadtime: float, baud: int) -> None:
+    """Run the seed's test plan and print its timeline; exit 1 if a step misbehaved.
+
+    Two nodes (linuxha1 runs hb) joined by a crossover cable (bcast eth1) and a null-modem
+    cable (serial), a cluster address with a web service on linuxha1, a client. Pull the
+    crossover cable: its links die, no node does. The same with the null-modem cable. Kill the
+    owner: linuxha2 takes the address over.
+    """
+    from hbcore.lab import Timers
+    from hbcore.lab.scenarios.seed_test_plan import SeedPlan, run_seed_test_plan
+
+    try:
+        plan = SeedPlan(peer=peer, timers=Timers(keepalive, deadtime), baud=baud)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    outcomes = run_seed_test_plan(plan, click.echo)
+    ctx.exit(0 if all(outcome.passed for outcome in outcomes) else 1)
 
 
 def _media(chosen: list[str], nets: int) -> tuple[Medium, ...]:

@@ -13,6 +13,11 @@ from pathlib import Path
 
 Pattern = str | re.Pattern[str]
 
+_MESSAGE = re.compile(r"\b(?:debug|info|notice|WARN|warning|ERROR|error|CRIT|crit):\s+(.*)$")
+"""The level and text at the end of a heartbeat log line, in both of its formats: the daemon's
+``Dec 04 20:45:46 linuxha1 heartbeat: [20725]: info: TEXT`` and the scripts'
+``2026/12/04_20:45:46  ResourceManager(default)[20976]:    info: TEXT``."""
+
 
 @dataclass(frozen=True)
 class LogMatch:
@@ -62,6 +67,34 @@ def wait_for_line(
         time.sleep(poll)
 
 
+def message_of(line: str) -> str:
+    """The text of a heartbeat (or hb) log line after its level, or the whole line when it
+    has no level (a line written to the console, say)."""
+    match = _MESSAGE.search(line)
+    return line if match is None else match.group(1)
+
+
+class LogFollower:
+    """The lines a log gains after a mark, each stamped with the time it was first read.
+
+    Several followers polled in one loop time events in different logs on one clock, to the
+    poll interval, whatever order they are waited for in.
+    """
+
+    def __init__(self, path: Path, after: int) -> None:
+        self.path = path
+        self._offset = after
+
+    def poll(self) -> list[tuple[float, str]]:
+        """The complete lines written since the last poll, stamped ``time.monotonic()``."""
+        now = time.monotonic()
+        found = []
+        for end, line in _complete_lines(self.path, self._offset):
+            self._offset = end
+            found.append((now, line))
+        return found
+
+
 def _matches(pattern: Pattern, line: str) -> bool:
     return pattern in line if isinstance(pattern, str) else pattern.search(line) is not None
 
@@ -76,9 +109,9 @@ def _complete_lines(path: Path, after: int) -> list[tuple[int, str]]:
         return []
     lines = []
     end = after
-    for raw in data.splitlines(keepends=True):
-        if not raw.endswith(b"\n"):
-            break
-        end += len(raw)
-        lines.append((end, raw.rstrip(b"\n").decode(errors="replace")))
+    # Lines end at LF only: bytes.splitlines() also splits at CR, and a script's output with a
+    # CR in it (logged line by line) would then stop the reader there for good.
+    for raw in data.split(b"\n")[:-1]:
+        end += len(raw) + 1
+        lines.append((end, raw.decode(errors="replace")))
     return lines
