@@ -474,15 +474,18 @@ class Reloader:
         monitors: dict[str, HealthMonitor],
         builders: Builders,
         paths: NodePaths,
+        stopping: asyncio.Event,
     ) -> None:
         """``groups`` is the table the resource manager uses (changed in place);
-        ``monitors`` the running monitors of the kinds a reload restarts."""
+        ``monitors`` the running monitors of the kinds a reload restarts; ``stopping`` the
+        node's stop switch (a stopping node is not reloaded)."""
         self.node = node
         self.running = running
         self.groups = groups
         self.monitors = monitors
         self.builders = builders
         self.paths = paths
+        self.stopping = stopping
         self._task: asyncio.Task[None] | None = None
         self._again = False
         self._last = 0
@@ -548,6 +551,8 @@ class Reloader:
         checked = await asyncio.to_thread(self.builders.check)
         while self.node.local_status == INIT:  # its parts exist once it is up
             await asyncio.sleep(START_POLL_S)
+        if self.stopping.is_set():
+            return Outcome(False, problems=("the node is stopping",))
         if not isinstance(checked, Configuration):
             problems = tuple(problem.render(strict=True) for problem in checked)
             for line in problems:

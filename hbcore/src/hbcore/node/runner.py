@@ -348,6 +348,7 @@ async def _serve(prepared: Prepared, targets: LogTargets, early: Sequence[int]) 
         {kind: monitor for kind, monitor in monitors.items() if kind in live_kinds},
         _builders(prepared, targets, live_kinds),
         settings.paths,
+        stopping,
     )
     plugin_names = [record.name for record in prepared.plugins.active()]
 
