@@ -173,10 +173,11 @@ class _Run:
         hb = TemplateCommand(f"{Path(sys.executable).with_name('hb')} start --foreground")
         return {OWNER: hb, PEER: HeartbeatCommand() if self.plan.peer == "heartbeat" else hb}
 
-    def begin(self) -> _Events:
-        """Start a step's clock and its view of the logs."""
-        self.timeline.zero = time.monotonic()
-        return _Events(self.lab.nodes)
+    def begin(self) -> tuple[_Events, float]:
+        """Start a step's view of the logs and its clock; return both."""
+        events = _Events(self.lab.nodes)
+        self.timeline.zero = zero = time.monotonic()
+        return events, zero
 
     def note(self, events: list[tuple[float, str]]) -> None:
         for at, text in events:
@@ -196,16 +197,16 @@ class _Run:
     # -- the steps ------------------------------------------------------------------------------
 
     def start(self) -> None:
-        events = self.begin()
+        events, zero = self.begin()
         peer = PEERS[self.plan.peer]
-        self.timeline.note(self.timeline.zero or 0.0, f"start {OWNER} (hb) and {PEER} ({peer})")
+        self.timeline.note(zero, f"start {OWNER} (hb) and {PEER} ({peer})")
         for name, command in self.commands().items():
             self.lab.node(name).start(command)
         assert self.lab.client is not None
         self.answers = Answers(self.lab.client.netns, ADDRESS)
         both_paths = self.links("bcast", "up") + self.links("serial", "up")
         self.note(events.wait(both_paths, START_TIMEOUT_S))
-        at = self.answers.wait_for(OWNER, self.timeline.zero or 0.0, START_TIMEOUT_S)
+        at = self.answers.wait_for(OWNER, zero, START_TIMEOUT_S)
         self.timeline.note(at, f"http://{ADDRESS}/ answers from {OWNER}")
 
     def pull_crossover(self) -> None:
@@ -232,8 +233,7 @@ class _Run:
     ) -> None:
         """Pull a cable: its links die, nothing else happens; plug it back: they come up."""
         assert self.answers is not None
-        events = self.begin()
-        zero = self.timeline.zero or 0.0
+        events, zero = self.begin()
         cut()
         self.timeline.note(zero, action)
         self.note(events.wait(self.links(path, "dead"), self.plan.link_timeout_s))
@@ -260,8 +260,7 @@ class _Run:
 
     def kill_owner(self) -> None:
         assert self.answers is not None
-        events = self.begin()
-        zero = self.timeline.zero or 0.0
+        events, zero = self.begin()
         self.lab.node(OWNER).kill()
         # A killed machine's address stays on its interface: without its public cable, only
         # the survivor's can answer.
