@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -35,10 +36,6 @@ from hypothesis import strategies as st
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "getting-started.md"
 STEP_NAMES = [name for name, _expected, _step in STEPS]
-IN_THE_LAB = [
-    pytest.mark.netns,
-    pytest.mark.skipif(os.geteuid() != 0, reason="network namespaces need root"),
-]
 
 
 # -- the guide -----------------------------------------------------------------------------------
@@ -187,8 +184,12 @@ def test_a_follower_returns_each_complete_line_once_in_order(
 # -- the command ---------------------------------------------------------------------------------
 
 
-def _fake_run(outcomes: list[Outcome]) -> object:
-    def run(plan: SeedPlan, print_line: object) -> list[Outcome]:
+def _fake_run(
+    outcomes: list[Outcome],
+) -> Callable[[SeedPlan, Callable[[str], None]], list[Outcome]]:
+    """A stand-in for the plan that reports ``outcomes`` without building a lab."""
+
+    def run(plan: SeedPlan, print_line: Callable[[str], None]) -> list[Outcome]:
         return outcomes
 
     return run
