@@ -16,7 +16,7 @@ Signals, as heartbeat 3.0.6 takes them (observed in the lab) where that keeps th
 
 Every other signal keeps its default: SIGKILL and SIGSTOP cannot be caught, SIGTSTP suspends
 as asked, and a fault (SIGSEGV, SIGBUS, SIGABRT...) ends a process that can no longer be
-trusted. A signal that arrives before the loop runs waits for it (:func:`run`).
+trusted. A signal that arrives while the loop does not run waits for it (:func:`hold_signals`).
 """
 
 from __future__ import annotations
@@ -74,8 +74,8 @@ RESTART = -1
 MAX_UNIX_SOCKET_PATH = 107
 """The longest path a unix socket can bind to on Linux (``sun_path`` holds 108 bytes)."""
 EARLY_SIGNALS = (signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2, signal.SIGQUIT, signal.SIGALRM)
-"""Signals whose default would kill the process, held from :func:`run`'s start until the loop
-takes them."""
+"""Signals whose default would kill the process, held (:func:`hold_signals`) while the node's
+loop does not run."""
 IGNORED_SIGNALS = (signal.SIGPIPE, signal.SIGTTIN, signal.SIGTTOU, signal.SIGXFSZ)
 """Ignored outright (as heartbeat ignores the first three): the write that raised one fails."""
 
@@ -294,7 +294,7 @@ def run(prepared: Prepared, targets: LogTargets, notices: Sequence[str] = ()) ->
     """Run the node until SIGTERM/SIGINT or ``hb stop``; return the exit status, or
     :data:`RESTART` when the node stopped itself to start again. ``notices`` (said before
     logging existed, such as a stale pid file replaced) are logged as warnings first."""
-    early = _hold_signals()
+    early = hold_signals()
     configure_logging(targets, prepared.settings.name)
     log.info(f"Configuration validated. Starting heartbeat {HEARTBEAT_VERSION} (hb {__version__})")
     for notice in notices:
@@ -306,8 +306,13 @@ def run(prepared: Prepared, targets: LogTargets, notices: Sequence[str] = ()) ->
     try:
         import uvloop
     except ImportError:  # uvloop is Linux-only; asyncio's loop does the same, a little slower
-        return asyncio.run(_serve(prepared, targets, early))
-    return uvloop.run(_serve(prepared, targets, early))
+        serve: Callable[..., int] = asyncio.run
+    else:
+        serve = uvloop.run
+    try:
+        return serve(_serve(prepared, targets, early))
+    finally:
+        hold_signals()  # the closed loop gave them their defaults back; the process goes on
 
 
 async def _serve(prepared: Prepared, targets: LogTargets, early: Sequence[int]) -> int:
@@ -429,9 +434,10 @@ def _builders(prepared: Prepared, targets: LogTargets, live_kinds: frozenset[str
 # ------------------------------------------------------------------ signals
 
 
-def _hold_signals() -> list[int]:
+def hold_signals() -> list[int]:
     """Ignore :data:`IGNORED_SIGNALS`, and note the :data:`EARLY_SIGNALS` that arrive until
-    the loop takes them over; returns the list they are noted in."""
+    the node's loop takes them over; returns the list they are noted in. :func:`run` calls it
+    first; calling it earlier (as the process starts) narrows the time a signal would kill."""
     for signum in IGNORED_SIGNALS:
         signal.signal(signum, signal.SIG_IGN)
     early: list[int] = []
