@@ -210,6 +210,23 @@ def test_a_new_outbound_key_signs_at_once_and_the_old_one_counts_for_deadtime(
     assert not [event for event in events if "is dead" in event]
 
 
+def test_requests_during_a_reload_are_answered_by_one_more_reload(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with segment(tmp_path) as (linuxha1, _linuxha2):
+            reloader = linuxha1.reloader
+            first = reloader.request()
+            second, third = reloader.request(), reloader.request()
+            assert second == third == first + 1
+            assert reloader.answer(first) == {"reload": first, "done": False}
+            await wait_for(lambda: reloader.answer(second)["done"])
+            assert reloader.answer(first)["accepted"] and reloader.answer(second)["accepted"]
+            assert reloader.answer(second + 1)["ok"] is False
+
+    with capture_logs() as logs:
+        asyncio.run(scenario())
+    assert [entry["event"] for entry in logs].count("Configuration unchanged.") == 2
+
+
 def test_ping_nodes_join_and_leave_the_node_table(tmp_path: Path) -> None:
     async def scenario() -> None:
         async with segment(tmp_path) as (linuxha1, _linuxha2):
