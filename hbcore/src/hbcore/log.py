@@ -151,6 +151,8 @@ def configure_logging(targets: LogTargets, hostname: str) -> None:
         file.open_now()
 
 
+QUIET_LIBRARIES = ("pyroute2", "scapy", "asyncio")
+"""Loggers kept at WARNING whatever the debug level: their debug lines are theirs, not hb's."""
 _debug_level = 0
 """heartbeat's ``debug``: the level :func:`set_debug_level` set last."""
 
@@ -161,6 +163,9 @@ def set_debug_level(level: int) -> None:
     global _debug_level
     _debug_level = max(0, level)
     logging.getLogger().setLevel(logging.DEBUG if _debug_level > 0 else logging.INFO)
+    # Libraries' own debug output (pyroute2 dumps every netlink message) is not hb's debug.
+    for library in QUIET_LIBRARIES:
+        logging.getLogger(library).setLevel(logging.WARNING)
 
 
 def debug_level() -> int:

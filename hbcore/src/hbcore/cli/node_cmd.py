@@ -76,6 +76,9 @@ def start(
     from hbcore.state.files import StateFileError
     from hbcore.state.pid_file import PidFile
 
+    # A HUP or USR1 sent while plugins load and the files are checked must not kill the
+    # process (heartbeat's own start is as deaf to them); the files are read fresh anyway.
+    runner.hold_signals()
     # Absolute, because the daemon works from "/"; a restart re-executes from here.
     started_in = os.getcwd()
     paths = NodePaths(config_dir.absolute(), state_dir.absolute(), run_dir.absolute())
@@ -189,8 +192,9 @@ def stop(run_dir: Path) -> None:
 def status(run_dir: Path, as_json: bool, query: tuple[str, ...]) -> None:
     """Show the node table, or answer a cl_status QUERY.
 
-    Queries (as heartbeat's cl_status, same output and exit codes): hbstatus, listnodes,
-    nodestatus NODE, listhblinks NODE, hblinkstatus NODE LINK, rscstatus.
+    Queries are heartbeat's cl_status sub-commands, with its output and exit codes (hbstatus,
+    listnodes, nodestatus NODE, nodetype NODE, listhblinks NODE, hblinkstatus NODE LINK,
+    clientstatus, rscstatus, hbparameter -p NAME ...); the cl_status command answers the same.
     """
     from hbcore.cli.cl_status import answer
     from hbcore.control.client import NodeNotRunning, ask
