@@ -1,4 +1,4 @@
-"""Applying a reload to a running node (:class:`hbcore.node.reload.Reloader`): two nodes on an
+"""Applying a reload to a running node (:class:`hbcore.node.reloader.Reloader`): two nodes on an
 in-memory segment, linuxha1 reloading its files as edited (read as ``hb start`` reads them);
 and the keyring that keeps accepting the keys in flight."""
 
@@ -20,7 +20,8 @@ from hbcore.log import LogTargets, set_debug_level
 from hbcore.membership.events import NodeDied
 from hbcore.membership.table import PING_NODE, Membership, MembershipTimers
 from hbcore.node.daemon import Node
-from hbcore.node.reload import Builders, GraceKeyring, Reloader, RunningConfig
+from hbcore.node.reload import RunningConfig
+from hbcore.node.reloader import Builders, GraceKeyring, Reloader
 from hbcore.node.runner import StartRefused, load_checked, log_targets
 from hbcore.node.settings import settings_from
 from hbcore.plugins import PluginSet, Selection, load_plugins

@@ -1,5 +1,5 @@
-"""Reloading a running node's configuration (SIGHUP, ``hb reload``): what may change live, what
-may not, and applying it without dropping a heartbeat or a resource.
+"""The rules of a reload (SIGHUP, ``hb reload``): what in a re-read configuration may change in
+a running node, what may not and why, decided by comparing what runs with what the files say.
 
 heartbeat 3.0.6 answers SIGHUP by comparing modification times: an unchanged ``ha.cf`` and
 ``authkeys`` log "Configuration unchanged."; a changed ``authkeys`` alone is read again
@@ -8,44 +8,32 @@ a broken one stops it ("Config errors: Heartbeat NOT restarted"), leaving its ad
 reads the three files again with ``hb check --strict``'s loader, compares what they say with
 what runs, and applies the difference in place:
 
-- **live**: the timers (keepalive, deadtime, warntime, deadping), ``authkeys`` (see
-  :class:`GraceKeyring`), the log settings (logfile, debugfile, logfacility, debug), the ping
-  nodes (unless ipfail runs: it compares their count with the peer's), and the resource groups
-  of a node whose groups this node does not hold;
+- **live**: the timers (keepalive, deadtime, warntime, deadping), ``authkeys`` (the previous
+  keys stay accepted for a while: :class:`hbcore.node.reloader.GraceKeyring`), the log settings
+  (logfile, debugfile, logfacility, debug), the ping nodes (unless ipfail runs: it compares
+  their count with the peer's), and the resource groups of a node whose groups this node does
+  not hold;
 - **not live**, logged with the reason and the running value kept: ``initdead`` (it only
   matters while starting), the node list, the media, ``udpport``, and any other directive (read
-  at start only). A group this node holds is neither started, stopped nor changed;
-- an invalid configuration is refused with ``hb check``'s ``file:line`` problems, and the node
-  runs on with what it had.
+  at start only). A group this node holds is neither started, stopped nor changed.
 
-:func:`plan_reload` decides, purely, from what runs (:class:`RunningConfig`) and the files;
-:class:`Reloader` runs one reload at a time on the node's loop and applies its plan.
+Contract: :func:`plan_reload` takes what runs (:class:`RunningConfig`) and a new configuration
+that ``hb check --strict`` accepts, and returns a :class:`ReloadPlan`: every difference as a
+:class:`Change` (applied, or refused with its reason) with the line the node logs for it, which
+parts of the node to touch, and what runs once the plan is applied. It is pure: no I/O, no
+node, no loop, no clock; the same inputs give the same plan. Reading the files, refusing an
+invalid configuration and applying a plan are :mod:`hbcore.node.reloader`'s job.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
-
-import structlog
-from hb_hookspecs import HealthMonitor
 
 from hbcore.config.configuration import AUTHKEYS, HARESOURCES, Configuration
-from hbcore.config.problems import Location, Problem, printable
+from hbcore.config.problems import Location, printable
 from hbcore.config.timers import Timers
-from hbcore.log import LogTargets, debug_level
-from hbcore.membership.table import INIT
-from hbcore.node.daemon import Node
-from hbcore.node.settings import settings_from
-from hbcore.resources.groups import GroupTable
-from hbcore.resources.holdings import Hold, parse_hold
-from hbcore.state.paths import NodePaths
-from hbcore.wire import Keyring
-
-log = structlog.get_logger("hb.node")
+from hbcore.resources.holdings import Hold
 
 LIVE_TIMERS = ("keepalive", "deadtime", "warntime", "deadping")
 START_TIMERS = ("initdead",)
@@ -68,10 +56,6 @@ IPFAIL_REASON = (
     "restart hb on each, one at a time"
 )
 TRANSITION_REASON = "resource groups are moving: reload again once they have settled"
-START_POLL_S = 0.05
-"""A reload requested while the node starts waits for it, looking this often."""
-KEPT_OUTCOMES = 16
-"""How many reload outcomes :class:`Reloader` keeps for ``hb reload`` to collect."""
 
 
 # ------------------------------------------------------------------ what runs
@@ -377,268 +361,3 @@ def _group_changes(old: list[GroupLine], new: list[GroupLine], reason: str | Non
 
 def _keys(lines: list[GroupLine]) -> str:
     return " ".join(line.key for line in lines)
-
-
-# ------------------------------------------------------------------ keys in flight
-
-
-class GraceKeyring(Keyring):
-    """The new keys, and for a while the running ones too.
-
-    Signs with the new outbound key; accepts a packet valid under either keyring. A peer that
-    has not reloaded yet still signs with the old key (or an index the new file dropped), and
-    heartbeat's trailer check uses the *outbound* key of the receiver: without the running
-    keyring, each node would drop the other's packets until both had reloaded (heartbeat 3.0.6
-    does, observed in the lab). :class:`Reloader` puts the plain new keyring in place after
-    the new deadtime, so a peer has that long to reload.
-
-    Every method of :class:`Keyring` is delegated; none of its state is used.
-    """
-
-    __slots__ = ("_current", "_previous")
-
-    def __init__(self, current: Keyring, previous: Keyring) -> None:
-        # Keyring.__init__ is not called: its state would be unused, every method delegates.
-        self._current = current
-        self._previous = previous
-        self.outbound = current.outbound
-
-    def sign(self, data: bytes) -> str:
-        """Signed with the new outbound key."""
-        return self._current.sign(data)
-
-    def method_name(self, index: int) -> str | None:
-        """The method of key ``index`` in the new keys, else in the running ones."""
-        return self._current.method_name(index) or self._previous.method_name(index)
-
-    def verify(self, index: int, data: bytes, token: str) -> bool:
-        """Valid under the new keys or the running ones."""
-        return self._current.verify(index, data, token) or self._previous.verify(index, data, token)
-
-    def verify_trailer(self, index: int, data: bytes, token: str) -> bool:
-        """Valid under the new keys or the running ones (each with its trailer rule)."""
-        return self._current.verify_trailer(index, data, token) or (
-            self._previous.verify_trailer(index, data, token)
-        )
-
-
-# ------------------------------------------------------------------ applying
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """The answer to one reload: accepted (and what changed), or refused with the problems."""
-
-    accepted: bool
-    applied: tuple[str, ...] = ()
-    not_applied: tuple[str, ...] = ()
-    problems: tuple[str, ...] = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON for the control socket."""
-        return {
-            "accepted": self.accepted,
-            "applied": list(self.applied),
-            "not_applied": list(self.not_applied),
-            "problems": list(self.problems),
-        }
-
-
-@dataclass(frozen=True)
-class Builders:
-    """How the runner builds what a reload replaces (the same code that built it at start)."""
-
-    check: Callable[[], Configuration | list[Problem]]
-    """Read and judge the files as ``hb check --strict`` and ``hb start`` do: the configuration,
-    or every problem. Runs in a thread (it may resolve host names)."""
-    groups: Callable[[Configuration], GroupTable]
-    """The groups of a configuration with their agents (on the loop)."""
-    monitors: Callable[[Configuration], dict[str, HealthMonitor]]
-    """The health monitors of the live kinds, by kind, for a configuration."""
-    log_targets: Callable[[Configuration], LogTargets]
-    configure_logging: Callable[[LogTargets], None]
-
-
-class Reloader:
-    """Reloads one node's configuration on request, one reload at a time, on its loop.
-
-    A request while a reload runs is answered by one more reload after it, so an edit made
-    meanwhile is read. Outcomes are kept by number for ``hb reload`` to collect.
-    """
-
-    def __init__(
-        self,
-        node: Node,
-        running: RunningConfig,
-        groups: GroupTable,
-        monitors: dict[str, HealthMonitor],
-        builders: Builders,
-        paths: NodePaths,
-        stopping: asyncio.Event,
-    ) -> None:
-        """``groups`` is the table the resource manager uses (changed in place);
-        ``monitors`` the running monitors of the kinds a reload restarts; ``stopping`` the
-        node's stop switch (a stopping node is not reloaded)."""
-        self.node = node
-        self.running = running
-        self.groups = groups
-        self.monitors = monitors
-        self.builders = builders
-        self.paths = paths
-        self.stopping = stopping
-        self._task: asyncio.Task[None] | None = None
-        self._again = False
-        self._last = 0
-        """The number of the last reload started."""
-        self._done = 0
-        """The number of the last reload finished (they finish in order)."""
-        self._outcomes: OrderedDict[int, Outcome] = OrderedDict()
-        self._grace: asyncio.TimerHandle | None = None
-
-    def request(self) -> int:
-        """Ask for a reload; returns the number of the reload that will answer."""
-        if self._task is None:
-            self._start()
-            return self._last
-        self._again = True
-        return self._last + 1
-
-    def answer(self, number: int) -> dict[str, Any]:
-        """What ``hb reload`` is told of reload ``number``: ``done`` and, once it is, its
-        :class:`Outcome`; an error for a number never given or forgotten (only the last
-        :data:`KEPT_OUTCOMES` are kept)."""
-        outcome = self._outcomes.get(number)
-        if outcome is not None:
-            return {"reload": number, "done": True, **outcome.as_dict()}
-        if self._done < number <= self._last + (1 if self._again else 0):
-            return {"reload": number, "done": False}
-        return {"ok": False, "error": f"no reload {number} to wait for"}
-
-    def stop(self) -> None:
-        """Cancel a reload in progress (the node stops)."""
-        self._again = False
-        if self._task is not None:
-            self._task.cancel()
-        if self._grace is not None:
-            self._grace.cancel()
-
-    def _start(self) -> None:
-        self._last += 1
-        task = asyncio.get_running_loop().create_task(self._run(self._last), name="reload")
-        task.add_done_callback(self._finished)
-        self._task = task
-
-    def _finished(self, task: asyncio.Task[None]) -> None:
-        self._task = None
-        if self._again:
-            self._again = False
-            self._start()
-
-    async def _run(self, number: int) -> None:
-        try:
-            outcome = await self._reload()
-        except Exception as error:  # a bug must not end the node, nor leave hb reload waiting
-            log.error(
-                f"Configuration reload failed: {type(error).__name__}: {error}", exc_info=error
-            )
-            outcome = Outcome(False, problems=(f"reload failed: {type(error).__name__}: {error}",))
-        self._outcomes[number] = outcome
-        self._done = number
-        while len(self._outcomes) > KEPT_OUTCOMES:
-            self._outcomes.popitem(last=False)
-
-    async def _reload(self) -> Outcome:
-        checked = await asyncio.to_thread(self.builders.check)
-        while self.node.local_status == INIT:  # its parts exist once it is up
-            await asyncio.sleep(START_POLL_S)
-        if self.stopping.is_set():
-            return Outcome(False, problems=("the node is stopping",))
-        if not isinstance(checked, Configuration):
-            problems = tuple(problem.render(strict=True) for problem in checked)
-            for line in problems:
-                log.error(line)
-            log.error("Config errors: configuration not reloaded; running with the previous one.")
-            return Outcome(False, problems=problems)
-        plan = plan_reload(self.running, checked, self._held(), self.node.ipfail is not None)
-        if not plan.changes:
-            log.info("Configuration unchanged.")
-            return Outcome(True)
-        await self._apply(plan)
-        applied = tuple(change.message() for change in plan.changes if change.applied)
-        not_applied = tuple(change.message() for change in plan.changes if not change.applied)
-        log.info(
-            f"Configuration reloaded: {len(applied)} change(s) applied, "
-            f"{len(not_applied)} not applied."
-        )
-        return Outcome(True, applied, not_applied)
-
-    def _held(self) -> Hold | None:
-        resources = self.node.resources
-        return Hold.NONE if resources is None else parse_hold(resources.holding)
-
-    async def _apply(self, plan: ReloadPlan) -> None:
-        """Apply ``plan``: keys first (the next packet is signed with the new one), then the
-        timers, ping nodes, groups; each change is logged; logging itself changes last, so the
-        lines that say so reach the destination the operator was watching."""
-        configuration = plan.running.configuration
-        if plan.keys:
-            log.info("Rereading authentication file.")
-            self._rotate_keys(configuration, plan.running.timers.deadtime)
-        if plan.timers:
-            self.node.apply_timers(plan.running.timers)
-        if plan.ping_nodes:
-            self.node.apply_ping_nodes(settings_from(configuration, self.paths).ping_nodes)
-        if plan.ping_nodes or plan.timers:
-            await self._restart_monitors(configuration)
-        if plan.groups:
-            self._replace_groups(plan.running.groups, configuration)
-        for change in plan.changes:
-            if change.applied:
-                log.info(change.message())
-            else:
-                log.warning(change.message())
-        self.running = plan.running
-        if plan.logging:
-            targets = self.builders.log_targets(configuration)
-            if not plan.debug_changed:
-                targets = replace(targets, debug_level=debug_level())
-            self.builders.configure_logging(targets)
-
-    def _rotate_keys(self, configuration: Configuration, grace_ms: int) -> None:
-        assert configuration.authkeys is not None  # checked: a valid configuration has keys
-        keyring = configuration.authkeys.keyring()
-        rotating = GraceKeyring(keyring, self.node.keyring)
-        self.node.apply_keyring(rotating)
-        log.info(
-            f"Signing with key {keyring.outbound}; the previous keys are accepted for "
-            f"{grace_ms} ms more"
-        )
-        if self._grace is not None:
-            self._grace.cancel()
-        self._grace = asyncio.get_running_loop().call_later(
-            grace_ms / 1000, self._end_grace, rotating, keyring
-        )
-
-    def _end_grace(self, rotating: GraceKeyring, keyring: Keyring) -> None:
-        self._grace = None
-        if self.node.keyring is rotating:
-            self.node.apply_keyring(keyring)
-
-    async def _restart_monitors(self, configuration: Configuration) -> None:
-        """Start the live kinds' monitors again from ``configuration`` (a ping node list or a
-        keepalive they use changed)."""
-        fresh = self.builders.monitors(configuration)
-        if not fresh and not self.monitors:
-            return
-        await self.node.replace_monitors(list(self.monitors.values()), list(fresh.values()))
-        self.monitors = fresh
-
-    def _replace_groups(self, lines: Sequence[GroupLine], configuration: Configuration) -> None:
-        """Run ``lines``: a group already running keeps its agents, a new one gets its own."""
-        fresh = self.builders.groups(configuration)
-        running = {(group.node, group.tokens): group for group in self.groups.groups}
-        built = {(group.node, group.tokens): group for group in fresh.groups}
-        self.groups.groups = tuple(
-            running.get((line.node, line.tokens)) or built[(line.node, line.tokens)]
-            for line in lines
-        )

@@ -1,29 +1,15 @@
-"""Starting a node for real: configuration, media, logging, the control socket, signals.
+"""Starting a node for real: configuration, media, logging, the control socket, then the
+node's loop until it stops.
 
 :func:`prepare` does everything that can fail before the node exists, and reports it the way
-``hb check --strict`` does; :func:`run` then owns the process until the node stops.
-
-Signals, as heartbeat 3.0.6 takes them (observed in the lab) where that keeps the node alive:
-
-- SIGTERM, SIGINT: stop cleanly (resources released, ``shutdone`` sent). heartbeat ignores
-  SIGINT; hb stops, so that Ctrl-C ends a node run in the foreground.
-- SIGHUP: reload the configuration (:mod:`hbcore.node.reload`), as ``hb reload`` does.
-- SIGUSR1, SIGUSR2: debug level up, down ("debug now set to N [pid P]").
-- SIGQUIT: logged and ignored. heartbeat dies of it and leaves its addresses up.
-- SIGALRM: logged and ignored ("Unexpected alarm in process P").
-- SIGPIPE, SIGTTIN, SIGTTOU, SIGXFSZ: ignored; the write that raised them fails instead (a
-  closed log pipe, the terminal from the background, the file size limit).
-
-Every other signal keeps its default: SIGKILL and SIGSTOP cannot be caught, SIGTSTP suspends
-as asked, and a fault (SIGSEGV, SIGBUS, SIGABRT...) ends a process that can no longer be
-trusted. A signal that arrives while the loop does not run waits for it (:func:`hold_signals`).
+``hb check --strict`` does; :func:`run` then owns the process until the node stops, answering
+signals as :mod:`hbcore.node.signals` says and reloads as :mod:`hbcore.node.reloader` does.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import signal
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -40,21 +26,18 @@ from hbcore.config.host_checks import resource_context
 from hbcore.config.problems import Location, Problem
 from hbcore.control.server import ControlServer
 from hbcore.log import DISABLED as DISABLED_LOG
-from hbcore.log import (
-    LogTargets,
-    configure_logging,
-    debug_level,
-    set_debug_level,
-    unwritable_reason,
-)
+from hbcore.log import LogTargets, configure_logging, unwritable_reason
 from hbcore.node.daemon import MediumFailed, Node
 from hbcore.node.plugin_settings import PluginSettings
 from hbcore.node.rc_hooks import RcHooks
-from hbcore.node.reload import PING_DIRECTIVES, Builders, Reloader, RunningConfig
+from hbcore.node.reload import PING_DIRECTIVES, RunningConfig
+from hbcore.node.reloader import Builders, Reloader
 from hbcore.node.report import snapshot
 from hbcore.node.respawn import Respawner
 from hbcore.node.sd_notify import service_notifier
 from hbcore.node.settings import NodeSettings, settings_from
+from hbcore.node.signals import hold_signals as hold_signals  # re-exported: hb start calls it first
+from hbcore.node.signals import take_signals
 from hbcore.plugins import PluginSet
 from hbcore.resources.binding import ResourceBinding
 from hbcore.resources.groups import Group, GroupTable
@@ -73,11 +56,6 @@ RESTART = -1
 "No local heartbeat")."""
 MAX_UNIX_SOCKET_PATH = 107
 """The longest path a unix socket can bind to on Linux (``sun_path`` holds 108 bytes)."""
-EARLY_SIGNALS = (signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2, signal.SIGQUIT, signal.SIGALRM)
-"""Signals whose default would kill the process, held (:func:`hold_signals`) while the node's
-loop does not run."""
-IGNORED_SIGNALS = (signal.SIGPIPE, signal.SIGTTIN, signal.SIGTTOU, signal.SIGXFSZ)
-"""Ignored outright (as heartbeat ignores the first three): the write that raised one fails."""
 
 log = structlog.get_logger("hb.node")
 
@@ -391,7 +369,7 @@ async def _serve(prepared: Prepared, targets: LogTargets, early: Sequence[int]) 
         "reload": reload,
     }
     control = ControlServer(settings.paths.control_socket, handlers)
-    _take_signals(stopping, reloader, early)
+    take_signals(stopping, reloader.request, early, HEARTBEAT_VERSION)
     await control.start()
     try:
         await node.run(stopping)
@@ -429,59 +407,6 @@ def _builders(prepared: Prepared, targets: LogTargets, live_kinds: frozenset[str
         ),
         configure_logging=lambda new_targets: configure_logging(new_targets, name),
     )
-
-
-# ------------------------------------------------------------------ signals
-
-
-def hold_signals() -> list[int]:
-    """Ignore :data:`IGNORED_SIGNALS`, and note the :data:`EARLY_SIGNALS` that arrive until
-    the node's loop takes them over; returns the list they are noted in. :func:`run` calls it
-    first; calling it earlier (as the process starts) narrows the time a signal would kill."""
-    for signum in IGNORED_SIGNALS:
-        signal.signal(signum, signal.SIG_IGN)
-    early: list[int] = []
-    for signum in EARLY_SIGNALS:
-        signal.signal(signum, lambda received, _frame: early.append(received))
-    return early
-
-
-def _take_signals(stopping: asyncio.Event, reloader: Reloader, early: Sequence[int]) -> None:
-    """Answer the node's signals on its loop (see the module's docstring), those noted before
-    it ran included."""
-    actions: dict[int, Callable[[], object]] = {
-        signal.SIGTERM: stopping.set,
-        signal.SIGINT: stopping.set,
-        signal.SIGHUP: reloader.request,
-        signal.SIGUSR1: lambda: _step_debug_level(signal.SIGUSR1, +1),
-        signal.SIGUSR2: lambda: _step_debug_level(signal.SIGUSR2, -1),
-        signal.SIGQUIT: lambda: log.warning(
-            "SIGQUIT received and ignored: hb stop (or SIGTERM) stops the node cleanly"
-        ),
-        signal.SIGALRM: lambda: log.error(f"Unexpected alarm in process {os.getpid()}"),
-    }
-    loop = asyncio.get_running_loop()
-    for signum, action in actions.items():
-        loop.add_signal_handler(signum, action)
-    for signum in early:
-        actions[signum]()
-
-
-def _step_debug_level(signum: int, step: int) -> None:
-    """SIGUSR1 (``step`` 1) or SIGUSR2 (-1): heartbeat's debug level up or down, with its
-    lines. They are debug lines, so the one saying the level is now 0 is written first."""
-    pid = os.getpid()
-    old = debug_level()
-    new = max(0, old + step)
-    if new == 0:
-        log.debug(f"debug now set to 0 [pid {pid}]")
-        set_debug_level(0)
-        return
-    set_debug_level(new)
-    log.debug(f"pid {pid}: received signal {int(signum)}")
-    log.debug(f"debug now set to {new} [pid {pid}]")
-    if old == 0:
-        log.info(f"heartbeat: version {HEARTBEAT_VERSION}")
 
 
 def use_realtime_priority(priority: int) -> None:
