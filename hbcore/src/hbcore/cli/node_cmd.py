@@ -72,13 +72,15 @@ def start(
     log_json: Path | None,
 ) -> None:
     """Start a node (heartbeat's `heartbeat` daemon)."""
+    from hbcore.node.signals import hold_signals
+
+    # A HUP or USR1 sent while plugins load and the files are checked must not kill the
+    # process (heartbeat's own start is as deaf to them); the files are read fresh anyway.
+    hold_signals()
     from hbcore.node import runner
     from hbcore.state.files import StateFileError
     from hbcore.state.pid_file import PidFile
 
-    # A HUP or USR1 sent while plugins load and the files are checked must not kill the
-    # process (heartbeat's own start is as deaf to them); the files are read fresh anyway.
-    runner.hold_signals()
     # Absolute, because the daemon works from "/"; a restart re-executes from here.
     started_in = os.getcwd()
     paths = NodePaths(config_dir.absolute(), state_dir.absolute(), run_dir.absolute())

@@ -36,8 +36,7 @@ from hbcore.node.report import snapshot
 from hbcore.node.respawn import Respawner
 from hbcore.node.sd_notify import service_notifier
 from hbcore.node.settings import NodeSettings, settings_from
-from hbcore.node.signals import hold_signals as hold_signals  # re-exported: hb start calls it first
-from hbcore.node.signals import take_signals
+from hbcore.node.signals import hold_signals, take_signals
 from hbcore.plugins import PluginSet
 from hbcore.resources.binding import ResourceBinding
 from hbcore.resources.groups import Group, GroupTable
