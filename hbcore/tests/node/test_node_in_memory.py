@@ -7,15 +7,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hb_auth_sha1.sha1 import Sha1Authenticator
 from hb_hookspecs import AuthMethod, KeyRule, Observation
 from hbcore.config.timers import Timers
 from hbcore.node.daemon import MediumFailed, Node
 from hbcore.node.settings import NodeSettings
+from hbcore.pluginkit.hmac_auth import HmacAuthenticator
 from hbcore.state.paths import NodePaths
 from hbcore.testing.cluster import RunningNode as Running
 from hbcore.testing.cluster import wait_for
@@ -24,7 +25,7 @@ from hbcore.wire import Keyring
 from structlog.testing import capture_logs
 
 TIMERS = Timers(keepalive=50, deadtime=300, warntime=200, initdead=600, deadping=300)
-SHA1 = AuthMethod("sha1", KeyRule.REQUIRED, Sha1Authenticator, "test")
+SHA1 = AuthMethod("sha1", KeyRule.REQUIRED, partial(HmacAuthenticator, digest="sha1"), "test")
 
 
 def keyring() -> Keyring:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
-from hb_auth_sha1.sha1 import Sha1Authenticator
 from hb_hookspecs import AuthMethod, KeyRule
 from hbcore.config.timers import Timers
 from hbcore.node.daemon import Node
 from hbcore.node.settings import NodeSettings
+from hbcore.pluginkit.hmac_auth import HmacAuthenticator
 from hbcore.resources.binding import ResourceBinding
 from hbcore.resources.groups import Group, GroupTable
 from hbcore.resources.holdings import Hold
@@ -27,7 +28,7 @@ from hbcore.testing.memory_bus import MemoryBus
 from hbcore.wire import Keyring
 
 TIMERS = Timers(keepalive=50, deadtime=300, warntime=200, initdead=600, deadping=300)
-SHA1 = AuthMethod("sha1", KeyRule.REQUIRED, Sha1Authenticator, "test")
+SHA1 = AuthMethod("sha1", KeyRule.REQUIRED, partial(HmacAuthenticator, digest="sha1"), "test")
 NAMES = ("linuxha1", "linuxha2")
 HOME = {"10.0.0.1": "linuxha1", "httpd": "linuxha1", "10.0.0.2": "linuxha2"}
 """Each resource on its preferred node."""

@@ -1,4 +1,5 @@
-"""sha1 tokens are RFC 2104 HMAC-SHA1 in lowercase hex (RFC 2202 test vectors)."""
+"""sha1 tokens are RFC 2104 HMAC-SHA1 in lowercase hex (RFC 2202 test vector). Signing and
+verifying are ``hbcore.pluginkit.hmac_auth``'s, tested there."""
 
 from hb_auth_sha1 import hb_register_authenticators
 from hb_auth_sha1.sha1 import Sha1Authenticator
@@ -10,23 +11,10 @@ def test_rfc2202_vector() -> None:
     assert token == "b617318655057264e28bc0b6fb378c8ef146be00"
 
 
-def test_key_longer_than_a_block_is_hashed_first() -> None:
-    data = b"Test Using Larger Than Block-Size Key - Hash Key First"
-    assert Sha1Authenticator(b"\xaa" * 80).sign(data) == "aa4ae5e15272d00e95705637ce8a3b55ed402112"
-
-
-def test_verify_accepts_only_the_exact_token() -> None:
-    auth = Sha1Authenticator(b"key-for-sha1-any-text-you-want")
-    token = auth.sign(b"t=status\n")
-    assert auth.verify(b"t=status\n", token)
-    assert not auth.verify(b"t=status\n", token.upper())
-    assert not auth.verify(b"t=status!\n", token)
+def test_verify_accepts_the_token_of_the_same_key_only() -> None:
+    token = Sha1Authenticator(b"secret").sign(b"t=status\n")
+    assert Sha1Authenticator(b"secret").verify(b"t=status\n", token)
     assert not Sha1Authenticator(b"other").verify(b"t=status\n", token)
-
-
-def test_signing_twice_gives_the_same_token() -> None:
-    auth = Sha1Authenticator(b"k")
-    assert auth.sign(b"abc") == auth.sign(b"abc")
 
 
 def test_registers_sha1_with_a_required_key() -> None:

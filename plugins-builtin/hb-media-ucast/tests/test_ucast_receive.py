@@ -1,120 +1,51 @@
-"""A flood on the ucast socket cannot hold the loop: each wake-up reads at most ``BATCH``
-datagrams, and timers run between two batches."""
+"""A started ucast medium sends to its peer through its interface: with itself as the peer on
+lo, it hears a flood of several batches whole and in order. An unresolvable peer refuses the
+start. Reading in bounded batches is ``hbcore.pluginkit.udp``'s, tested there."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Callable, Iterator
 
 import pytest
-from hb_media_ucast.ucast import BATCH, UcastMedium, batch_reader
+from hb_media_ucast.ucast import UcastMedium
+from hbcore.pluginkit.udp import BATCH
 
 
-@pytest.fixture()
-def pair() -> Iterator[tuple[socket.socket, socket.socket]]:
-    """A non-blocking receive socket and its sender (a datagram socketpair: no queue limit)."""
-    inbox, sender = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
-    inbox.setblocking(False)
-    sender.settimeout(5)
-    with inbox, sender:
-        yield inbox, sender
-
-
-def longest_run_of_packets(events: list[str]) -> int:
-    """The most packets delivered with no timer callback in between."""
-    return max(len(run) for run in "".join(events).split("t"))
-
-
-async def deliver_while_ticking(
-    register: Callable[[Callable[[bytes], None]], object], expected: int
-) -> list[str]:
-    """``p`` per packet delivered and ``t`` per turn of a callback that re-arms itself on every
-    loop iteration (as the node's timers come due), until ``expected`` packets arrived."""
-    loop = asyncio.get_running_loop()
-    events: list[str] = []
-    arrived = loop.create_future()
-
-    def deliver(packet: bytes) -> None:
-        events.append("p")
-        if events.count("p") == expected and not arrived.done():
-            arrived.set_result(None)
-
-    def tick() -> None:
-        events.append("t")
-        if not arrived.done():
-            loop.call_soon(tick)
-
-    register(deliver)
-    loop.call_soon(tick)
-    await asyncio.wait_for(arrived, 10)
-    return events
-
-
-def test_one_wake_up_reads_at_most_a_batch_and_leaves_the_rest_queued(
-    pair: tuple[socket.socket, socket.socket],
-) -> None:
-    inbox, sender = pair
-    for number in range(BATCH + 5):
-        sender.send(b"%d" % number)
-    delivered: list[bytes] = []
-    readable = batch_reader(inbox, delivered.append)
-
-    readable()
-    assert delivered == [b"%d" % number for number in range(BATCH)]
-    readable()
-    assert delivered[BATCH:] == [b"%d" % number for number in range(BATCH, BATCH + 5)]
-    readable()  # empty: returns at once
-    assert len(delivered) == BATCH + 5
-
-
-def test_timers_run_between_two_batches_of_a_backlog(
-    pair: tuple[socket.socket, socket.socket],
-) -> None:
-    inbox, sender = pair
-    for _ in range(2 * BATCH + 5):
-        sender.send(b"flood")
-
-    async def scenario() -> list[str]:
-        loop = asyncio.get_running_loop()
-
-        def register(deliver: Callable[[bytes], None]) -> None:
-            loop.add_reader(inbox.fileno(), batch_reader(inbox, deliver))
-
-        try:
-            return await deliver_while_ticking(register, 2 * BATCH + 5)
-        finally:
-            loop.remove_reader(inbox.fileno())
-
-    events = asyncio.run(scenario())
-
-    assert events.count("p") == 2 * BATCH + 5
-    assert longest_run_of_packets(events) == BATCH
-
-
-def test_a_started_medium_reads_a_flood_in_batches() -> None:
-    # The medium sends to itself on the loopback interface: 127.0.0.1 is its peer.
+def free_udp_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def test_a_started_medium_hears_a_flood_of_its_own_whole_and_in_order() -> None:
+    port = free_udp_port()
     medium = UcastMedium("lo", "127.0.0.1", port, port)
-    count = 2 * BATCH + 5
+    sent = [b"%d" % number for number in range(2 * BATCH + 5)]
 
-    async def scenario() -> list[str]:
-        packets: list[Callable[[bytes], None]] = []
-        await medium.start(lambda packet: packets[0](packet))
+    async def scenario() -> list[bytes]:
+        heard: list[bytes] = []
+        all_heard = asyncio.get_running_loop().create_future()
+
+        def deliver(packet: bytes) -> None:
+            heard.append(packet)
+            if len(heard) == len(sent):
+                all_heard.set_result(None)
+
+        await medium.start(deliver)
         try:
-            for _ in range(count):
-                await medium.send(b"flood")  # never suspends: all queued before any read
-
-            def register(deliver: Callable[[bytes], None]) -> None:
-                packets.append(deliver)
-
-            return await deliver_while_ticking(register, count)
+            for packet in sent:
+                await medium.send(packet)
+            await asyncio.wait_for(all_heard, 10)
         finally:
             await medium.stop()
+        return heard
 
-    events = asyncio.run(scenario())
+    assert asyncio.run(scenario()) == sent
 
-    assert events.count("p") == count
-    assert longest_run_of_packets(events) <= BATCH
+
+def test_an_unresolvable_peer_refuses_the_start() -> None:
+    medium = UcastMedium("lo", "no-such-host.invalid", free_udp_port(), 694)
+    with pytest.raises(OSError, match=r"^ucast: cannot resolve hostname no-such-host\.invalid: "):
+        asyncio.run(medium.start(lambda packet: None))

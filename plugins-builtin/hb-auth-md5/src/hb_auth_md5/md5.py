@@ -1,20 +1,10 @@
 """HMAC-MD5 tokens exactly as heartbeat 3.0.6 writes them: 32 lowercase hex digits."""
 
-import hashlib
-import hmac
+from hbcore.pluginkit.hmac_auth import HmacAuthenticator
 
 
-class Md5Authenticator:
+class Md5Authenticator(HmacAuthenticator):
     """Signs and verifies with HMAC-MD5 (RFC 2104) under one authkeys secret."""
 
     def __init__(self, key: bytes) -> None:
-        # The keyed inner/outer state is computed once; each message only copies it.
-        self._keyed = hmac.new(key, digestmod=hashlib.md5)
-
-    def sign(self, data: bytes) -> str:
-        mac = self._keyed.copy()
-        mac.update(data)
-        return mac.hexdigest()
-
-    def verify(self, data: bytes, token: str) -> bool:
-        return hmac.compare_digest(self.sign(data), token)
+        super().__init__(key, "md5")
