@@ -1,6 +1,7 @@
 """``script_dirs`` (hb-ra-script's directive) changes where script resources are searched, for
 ``hb check`` and for the agents alike; without it the order is heartbeat's, resource.d then
-/etc/init.d."""
+/etc/init.d. A cross-package test: hbcore's ``hb check`` and node runner with hb-ra-script
+loaded."""
 
 from __future__ import annotations
 
