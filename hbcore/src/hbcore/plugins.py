@@ -11,25 +11,15 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Literal
 
 import pluggy
-from hb_hookspecs import (
-    ENTRY_POINT_GROUP,
-    PROJECT_NAME,
-    AuthMethod,
-    Directive,
-    HbHookSpecs,
-    HealthMonitorType,
-    MediumType,
-    ResourceAgent,
-    ResourceAgentType,
-    ResourceContext,
-)
+from hb_hookspecs import ENTRY_POINT_GROUP, Directive, ResourceAgent, ResourceContext
 
+from hbcore.hooks import Hooks, new_plugin_manager
 from hbcore.registry import CORE_OWNER, Owned, Registry
 
 Status = Literal["active", "disabled", "failed"]
@@ -164,6 +154,11 @@ class PluginSet:
     manager: pluggy.PluginManager
     registry: Registry
     records: list[PluginRecord] = field(default_factory=list)
+    hooks: Hooks = field(init=False)
+    """How the core calls the loaded plugins' hooks."""
+
+    def __post_init__(self) -> None:
+        self.hooks = Hooks(self.manager)
 
     def active(self) -> list[PluginRecord]:
         """The records of the plugins that loaded and registered."""
@@ -171,10 +166,7 @@ class PluginSet:
 
     def resolve_resource(self, token: str, context: ResourceContext) -> ResourceAgent | None:
         """The agent for a haresources token, or None when no loaded plugin handles it."""
-        agent: ResourceAgent | None = self.manager.hook.hb_resolve_resource(
-            token=token, context=context
-        )
-        return agent
+        return self.hooks.resolve_resource(token, context)
 
 
 def installed_entry_points() -> list[EntryPoint]:
@@ -195,8 +187,7 @@ def load_plugins(
     """
     available = installed_entry_points() if available is None else list(available)
     selection.check(available)
-    manager = pluggy.PluginManager(PROJECT_NAME)
-    manager.add_hookspecs(HbHookSpecs)
+    manager = new_plugin_manager()
     registry = Registry()
     for directive in core_directives:
         registry.directives[directive.name] = Owned(directive, CORE_OWNER)
@@ -254,24 +245,6 @@ def _drop_invalid(manager: pluggy.PluginManager, failures: dict[str, str]) -> No
             manager.unregister(error.plugin)
 
 
-_REGISTRATION_HOOKS: tuple[tuple[str, str, str], ...] = (
-    # hook name, registry attribute, prefix shown in "provides"
-    ("hb_register_directives", "directives", "directive"),
-    ("hb_register_authenticators", "auth_methods", "auth"),
-    ("hb_register_media", "media", "medium"),
-    ("hb_register_resource_agents", "resource_agents", "agent"),
-    ("hb_register_health_monitors", "health_monitors", "monitor"),
-)
-
-_REGISTERED_TYPES: dict[str, type] = {
-    "directives": Directive,
-    "auth_methods": AuthMethod,
-    "media": MediumType,
-    "resource_agents": ResourceAgentType,
-    "health_monitors": HealthMonitorType,
-}
-
-
 def _register_all(
     manager: pluggy.PluginManager, registry: Registry, failures: dict[str, str]
 ) -> dict[str, list[str]]:
@@ -280,12 +253,13 @@ def _register_all(
     A plugin whose registration raises, has the wrong type or takes a name already owned is
     unregistered and marked failed; nothing it registered is kept.
     """
+    hooks = Hooks(manager)
     provides: dict[str, list[str]] = {}
     for name, plugin in list(manager.list_name_plugin()):
         if name is None:
             continue
         try:
-            staged = _collect_registrations(manager, plugin)
+            staged = _collect_registrations(hooks, plugin)
             _check_conflicts(registry, staged)
         except Exception as error:  # a broken plugin is reported, never fatal
             failures[name] = _describe(error)
@@ -298,29 +272,18 @@ def _register_all(
     return provides
 
 
-def _collect_registrations(
-    manager: pluggy.PluginManager, plugin: object
-) -> list[tuple[str, str, Any]]:
+def _collect_registrations(hooks: Hooks, plugin: object) -> list[tuple[str, str, Any]]:
+    """What ``plugin`` registers, as (registry attribute, prefix shown in "provides", item)."""
     staged: list[tuple[str, str, Any]] = []
-    for hook_name, attribute, prefix in _REGISTRATION_HOOKS:
-        caller = getattr(manager.hook, hook_name)
-        for impl in caller.get_hookimpls():
-            if impl.plugin is not plugin:
-                continue
-            expected = _REGISTERED_TYPES[attribute]
 
-            def register(
-                item: object,
-                expected: type = expected,
-                hook: str = hook_name,
-                attribute: str = attribute,
-                prefix: str = prefix,
-            ) -> None:
-                if not isinstance(item, expected):
-                    raise TypeError(f"{hook} registered {item!r}, not a {expected.__name__}")
-                staged.append((attribute, prefix, item))
+    def stage(attribute: str, prefix: str) -> Callable[[Any], None]:
+        return lambda item: staged.append((attribute, prefix, item))
 
-            impl.function(register=register)
+    hooks.register_directives(stage("directives", "directive"), plugin)
+    hooks.register_authenticators(stage("auth_methods", "auth"), plugin)
+    hooks.register_media(stage("media", "medium"), plugin)
+    hooks.register_resource_agents(stage("resource_agents", "agent"), plugin)
+    hooks.register_health_monitors(stage("health_monitors", "monitor"), plugin)
     return staged
 
 

@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable
 import structlog
 
 from hbcore.resources.holdings import Hold
+from hbcore.tasks import Background
 from hbcore.wire import Message
 
 log = structlog.get_logger("hb.ipfail")
@@ -57,24 +58,21 @@ class Ipfail:
         self._standby = standby
         self.peer: str | None = None
         self._giveup: asyncio.TimerHandle | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = Background(log)
 
     def comm_up(self, live_peers: list[str]) -> None:
         """Announce our ipfail, and ask the peer for its count."""
         self.peer = live_peers[0] if live_peers else None
-        self._spawn(
-            self._send(
-                Message.of(
-                    ("t", "hbapi-clstat"),
-                    ("st", "join"),
-                    ("from_id", CLIENT),
-                    ("to_id", CLIENT),
-                    ("src", self.me),
-                    ("info", "signon"),
-                    ("client_gen", "0"),
-                )
-            )
+        signon = Message.of(
+            ("t", "hbapi-clstat"),
+            ("st", "join"),
+            ("from_id", CLIENT),
+            ("to_id", CLIENT),
+            ("src", self.me),
+            ("info", "signon"),
+            ("client_gen", "0"),
         )
+        self._tasks.start(self._send(signon), "send ipfail signon")
         self.connectivity_changed()
 
     def connectivity_changed(self) -> None:
@@ -160,9 +158,4 @@ class Ipfail:
             ("to_id", CLIENT),
             ("client_gen", "0"),
         )
-        self._spawn(self._send(message))
-
-    def _spawn(self, work: Awaitable[None]) -> None:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.start(self._send(message), f"send {kind}")

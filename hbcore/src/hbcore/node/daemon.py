@@ -24,14 +24,13 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-import pluggy
 import structlog
 from hb_hookspecs import HealthMonitor, Medium, Observation
 
 from hbcore.config.timers import Timers
 from hbcore.decisions.ipfail import MESSAGES as IPFAIL_MESSAGES
 from hbcore.decisions.ipfail import Ipfail
-from hbcore.events import EVENT_TIMEOUT_S, notify
+from hbcore.hooks import Hooks
 from hbcore.membership.events import (
     LateHeartbeat,
     LinkChanged,
@@ -60,6 +59,7 @@ from hbcore.node.throttle import Throttle
 from hbcore.resources.binding import ResourceBinding
 from hbcore.state.generation import next_generation
 from hbcore.state.node_uuid import load_or_create_uuid
+from hbcore.tasks import Background
 from hbcore.wire import Decoded, Keyring, Message, decode
 from hbcore.wire.header import SenderIdentity, is_unsequenced
 from hbcore.wire.numbers import dec_u64, hex_u64
@@ -140,7 +140,7 @@ class Node:
         settings: NodeSettings,
         keyring: Keyring,
         media: Sequence[Medium],
-        plugins: pluggy.PluginManager | None = None,
+        hooks: Hooks | None = None,
         resources: ResourceBinding | None = None,
         rc_hooks: RcHooks | None = None,
         monitors: Sequence[HealthMonitor] = (),
@@ -149,7 +149,7 @@ class Node:
         self.settings = settings
         self.keyring = keyring
         self.media = list(media)
-        self.plugins = plugins
+        self.hooks = hooks
         timers = settings.timers
         self.membership = Membership(
             settings.name,
@@ -174,7 +174,7 @@ class Node:
         self.resources = None if resources is None else resources.bind(self._send)
         self.ipfail = self._build_ipfail() if settings.ipfail else None
         self._reqnodes_target: str | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = Background(log)
         self._scan: asyncio.TimerHandle | None = None
         self.drops = DropCounter()
         self._repeats: Throttle[str] = Throttle()
@@ -299,8 +299,7 @@ class Node:
             self._scan.cancel()
         if self._flush is not None:
             self._flush.cancel()
-        for task in list(self._tasks):
-            task.cancel()
+        self._tasks.cancel()
         for medium in reversed(self.media):
             await medium.stop()
 
@@ -314,20 +313,10 @@ class Node:
             await self.clients.stop_all()
         log.info(f"{self.settings.name} Heartbeat shutdown complete.")
 
-    def _spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
-        """Run ``coroutine`` as a task named ``name``; its failure is logged (rate-limited by
-        name), never lost, and stopping the node cancels it."""
-        task = asyncio.get_running_loop().create_task(coroutine, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-
-    def _task_done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if task.cancelled():
-            return
-        error = task.exception()
-        if error is not None:
-            self._failed(f"task {task.get_name()} failed", error)
+    def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        """Run ``work`` as a task named ``name``: its failure is logged (rate-limited by name)
+        and stopping the node cancels it (:class:`hbcore.tasks.Background`)."""
+        self._tasks.start(work, name)
 
     # ------------------------------------------------------------------ reload
 
@@ -848,25 +837,15 @@ class Node:
                 is_normal = self.membership.nodes[event.node].kind == NORMAL
                 if self.resources is not None and is_normal:
                     self._take_over_from(event.node)
-                self._notify(
-                    "hb_node_status_changed",
-                    node=event.node,
-                    status="dead",
-                    previous=event.previous,
-                )
+                if self.hooks is not None:
+                    self.hooks.node_status_changed(event.node, "dead", event.previous)
             elif isinstance(event, StatusChanged):
-                self._notify(
-                    "hb_node_status_changed",
-                    node=event.node,
-                    status=event.status,
-                    previous=event.previous,
-                )
+                if self.hooks is not None:
+                    self.hooks.node_status_changed(event.node, event.status, event.previous)
             elif isinstance(event, ReturnedAfterPartition) and self.resources is not None:
                 self._spawn(self._restart_after_partition(), "restart after partition")
-            elif isinstance(event, LinkChanged):
-                self._notify(
-                    "hb_link_status_changed", node=event.node, link=event.link, status=event.status
-                )
+            elif isinstance(event, LinkChanged) and self.hooks is not None:
+                self.hooks.link_status_changed(event.node, event.link, event.status)
 
     def _tell_ipfail(self, event: MembershipEvent) -> None:
         """ipfail recounts when a ping node changes, or a peer's link or the peer dies."""
@@ -930,7 +909,3 @@ class Node:
             log.warning("Deadtime value may be too small.")
         else:
             log.info(event.message, node=event.node)
-
-    def _notify(self, hook: str, **arguments: object) -> None:
-        if self.plugins is not None:
-            self._spawn(notify(self.plugins, hook, EVENT_TIMEOUT_S, **arguments), hook)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import structlog
 
+from hbcore.tasks import Background
 from hbcore.wire import Message
 
 HOOK_TIMEOUT_S = 60.0
@@ -37,6 +38,7 @@ class RcHooks:
         self.nice_failback = nice_failback
         self.status = status
         self._queue: asyncio.Queue[tuple[Path, str, dict[str, str]]] = asyncio.Queue(QUEUE_LIMIT)
+        self._tasks = Background(log)
         self._worker: asyncio.Task[None] | None = None
 
     def message(self, kind: str, message: Message) -> None:
@@ -49,12 +51,11 @@ class RcHooks:
             return
         self._queue.put_nowait((hook, kind, self._environment(message)))
         if self._worker is None or self._worker.done():
-            self._worker = asyncio.ensure_future(self._run_queue())
+            self._worker = self._tasks.start(self._run_queue(), "rc.d hooks")
 
     def stop(self) -> None:
         """Stop running hooks (at shutdown)."""
-        if self._worker is not None:
-            self._worker.cancel()
+        self._tasks.cancel()
 
     def _environment(self, message: Message) -> dict[str, str]:
         environment = dict(os.environ)

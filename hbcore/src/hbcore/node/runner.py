@@ -299,7 +299,7 @@ async def _serve(prepared: Prepared, targets: LogTargets, early: Sequence[int]) 
     auto_failback = configuration.hacf.auto_failback
     groups = resource_groups(configuration, prepared.plugins, settings.name)
     binding = ResourceBinding(
-        groups, auto_failback == "on", prepared.plugins.manager, legacy=auto_failback == "legacy"
+        groups, auto_failback == "on", prepared.plugins.hooks, legacy=auto_failback == "legacy"
     )
     hooks = RcHooks(
         settings.paths.config_dir,
@@ -316,7 +316,7 @@ async def _serve(prepared: Prepared, targets: LogTargets, early: Sequence[int]) 
         settings,
         prepared.keyring,
         prepared.media,
-        prepared.plugins.manager,
+        prepared.plugins.hooks,
         binding,
         hooks,
         [*monitors.values(), *systemd],

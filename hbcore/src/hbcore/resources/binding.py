@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import pluggy
-
-from hbcore.events import notify
+from hbcore.hooks import Hooks
 from hbcore.resources.executor import Executor
 from hbcore.resources.groups import Group, GroupTable
 from hbcore.resources.legacy import LegacyResourceManager
@@ -23,20 +20,21 @@ class ResourceBinding:
 
     groups: GroupTable
     auto_failback: bool
-    plugins: pluggy.PluginManager | None = None
+    hooks: Hooks | None = None
     local_takeover_delay_s: float = LOCAL_TAKEOVER_DELAY_S
     legacy: bool = False
-    _events: set[asyncio.Task[None]] = field(default_factory=set)
 
     def bind(self, send: Send) -> ResourcePolicy:
         """The node's resource manager, sending through ``send``."""
         manager: ResourcePolicy | None = None
 
         async def acquired(group: Group) -> None:
-            self._event("hb_resources_acquired", group.key, list(group.tokens))
+            if self.hooks is not None:
+                self.hooks.resources_acquired(group.key, list(group.tokens))
 
         async def released(group: Group) -> None:
-            self._event("hb_resources_released", group.key, list(reversed(group.tokens)))
+            if self.hooks is not None:
+                self.hooks.resources_released(group.key, list(reversed(group.tokens)))
 
         async def failed(group: Group) -> None:
             assert manager is not None
@@ -50,11 +48,3 @@ class ResourceBinding:
                 self.groups, executor, send, self.auto_failback, self.local_takeover_delay_s
             )
         return manager
-
-    def _event(self, hook: str, group: str, resources: list[str]) -> None:
-        """Notify plugins in a task of its own: a slow plugin never delays a resource."""
-        if self.plugins is None:
-            return
-        task = asyncio.ensure_future(notify(self.plugins, hook, group=group, resources=resources))
-        self._events.add(task)
-        task.add_done_callback(self._events.discard)

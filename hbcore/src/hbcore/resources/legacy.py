@@ -26,6 +26,7 @@ from hbcore.resources.executor import Executor
 from hbcore.resources.groups import Group, GroupTable
 from hbcore.resources.holdings import Hold
 from hbcore.resources.policy import Send
+from hbcore.tasks import Background
 from hbcore.wire import Message
 
 log = structlog.get_logger("hb.resources")
@@ -55,7 +56,7 @@ class LegacyResourceManager:
         self._stopping = False
         self._hooks = asyncio.Lock()
         self._queued = 0
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = Background(log)
 
     # ------------------------------------------------------------------ what the node reports
 
@@ -74,7 +75,7 @@ class LegacyResourceManager:
         """Comm is up: ask for our own groups (heartbeat's ``req_our_resources``)."""
         self._comm_up = True
         self.peers = set(live_peers)
-        self._spawn(self._request_our_groups())
+        self._tasks.start(self._request_our_groups(), "request our groups")
 
     def message(self, kind: str, node: str, message: Message) -> None:
         """A resource message from ``node`` (ourselves included, looped back)."""
@@ -106,7 +107,8 @@ class LegacyResourceManager:
             log.info("No STONITH device configured.")
             log.info("Shared disks are not protected.")
             result = "n_stnth"
-        self._spawn(self._send(Message.of(("t", "stonith"), ("node", node), ("result", result))))
+        stonith = Message.of(("t", "stonith"), ("node", node), ("result", result))
+        self._tasks.start(self._send(stonith), "send stonith")
         self._take_over_from(node)
 
     async def give_up_all(self) -> None:
@@ -158,7 +160,7 @@ class LegacyResourceManager:
             return
         log.info(f"received ip-request-resp {key} {ok} {message.get('weown')}")
         if ok == "OK":
-            self._queue(lambda: self._take_requested(key))
+            self._queue(lambda: self._take_requested(key), "ip-request-resp")
 
     async def _take_requested(self, key: str) -> None:
         if self._stopping:
@@ -177,7 +179,7 @@ class LegacyResourceManager:
         self._gave_up.discard(node)
         key = message.get("ipaddr")
         if key:
-            self._queue(lambda: self._release_for(node, key))
+            self._queue(lambda: self._release_for(node, key), "ip-request")
 
     async def _release_for(self, node: str, key: str) -> None:
         # heartbeat asks only the key resource; a group we started counts too, so the rest of
@@ -204,7 +206,7 @@ class LegacyResourceManager:
         log.info(f"Resources being acquired from {node}.")
         # Before comm up (a peer absent at start), comm_up itself asks for our groups.
         ask_for_ours = self._comm_up
-        self._queue(lambda: self._mach_down(node, ask_for_ours))
+        self._queue(lambda: self._mach_down(node, ask_for_ours), f"take over from {node}")
 
     async def _mach_down(self, node: str, ask_for_ours: bool) -> None:
         if self._stopping:
@@ -224,10 +226,11 @@ class LegacyResourceManager:
         self.held.update(group.key for group in groups)
         await self.executor.acquire(groups)
 
-    def _queue(self, hook: Hook) -> None:
-        """Run ``hook`` after every hook queued before it, as heartbeat's rc.d queue does."""
+    def _queue(self, hook: Hook, name: str) -> None:
+        """Run ``hook`` (a task named ``name``) after every hook queued before it, as
+        heartbeat's rc.d queue does."""
         self._queued += 1
-        self._spawn(self._run_hook(hook))
+        self._tasks.start(self._run_hook(hook), name)
 
     async def _run_hook(self, hook: Hook) -> None:
         try:
@@ -235,11 +238,6 @@ class LegacyResourceManager:
                 await hook()
         finally:
             self._queued -= 1
-
-    def _spawn(self, work: Awaitable[None]) -> None:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
 
 def _response(dest: str, key: str, weown: bool) -> Message:

@@ -28,6 +28,7 @@ import structlog
 from hbcore.resources.executor import Executor
 from hbcore.resources.groups import Group, GroupTable
 from hbcore.resources.holdings import Hold, parse_hold
+from hbcore.tasks import Background
 from hbcore.wire import Message
 
 log = structlog.get_logger("hb.resources")
@@ -92,7 +93,7 @@ class ResourceManager:
         self.needs_failback = False
         """True while we hold the peer's groups because it died or left: auto failback
         gives them back when it returns."""
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = Background(log)
         self._timers: dict[str, asyncio.TimerHandle] = {}
 
     # ------------------------------------------------------------------ what the node reports
@@ -107,7 +108,7 @@ class ResourceManager:
     def comm_up(self, live_peers: list[str]) -> None:
         """Comm is up: announce ourselves, or take everything when we are alone."""
         self.peer = live_peers[0] if live_peers else None
-        self._spawn(self._send(Message.of(("t", "starting"))))
+        self._send_soon(Message.of(("t", "starting")))
         if self.peer is None:
             self.state = State.STABLE
             self.other_stable = True
@@ -142,7 +143,7 @@ class ResourceManager:
             self.peer = None
         log.info("No STONITH device configured.")
         log.info("Shared disks are not protected.")
-        self._spawn(self._send(Message.of(("t", "stonith"), ("node", node), ("result", "n_stnth"))))
+        self._send_soon(Message.of(("t", "stonith"), ("node", node), ("result", "n_stnth")))
         log.info(f"Resources being acquired from {node}.")
         for group in self.groups.of_node(node):
             log.info(f"Taking over resource group {group.key}")
@@ -169,7 +170,7 @@ class ResourceManager:
             return "resources are in transition; try again shortly"
         if self.standby is not Standby.NOT:
             return "a standby is already in progress"
-        self._spawn(self._send(self._ask(hold, "me")))
+        self._send_soon(self._ask(hold, "me"))
         return None
 
     def group_failed(self, group: Group) -> None:
@@ -192,7 +193,7 @@ class ResourceManager:
 
     def request_takeover(self, hold: str) -> None:
         """``hb takeover``: ask the peer to go standby so that we get ``hold``."""
-        self._spawn(self._send(Message.of(("t", "hb_takeover"), ("rsc_hold", hold))))
+        self._send_soon(Message.of(("t", "hb_takeover"), ("rsc_hold", hold)))
 
     # ------------------------------------------------------------------ negotiation
 
@@ -203,7 +204,7 @@ class ResourceManager:
             self.state = State.BOTHSTARTING
         if self.state is State.INIT:
             return
-        self._spawn(self._send(self._resource_message()))
+        self._send_soon(self._resource_message())
 
     def _on_resource(self, node: str, message: Message) -> None:
         self.peer = node
@@ -236,7 +237,7 @@ class ResourceManager:
         self.state = State.STABLE
         if Hold.FOREIGN in self.other_holds or Hold.LOCAL in self.i_hold:
             log.info("Local Resource acquisition completed. (none)")
-            self._spawn(self._announce(done))
+            self._tasks.start(self._announce(done), "resource announcement")
             return
         self._acquire(Hold.LOCAL, done)
 
@@ -277,7 +278,7 @@ class ResourceManager:
             return
         log.info(f"{node} wants to go standby [{hold.word}]")
         self.standby, self.standby_hold = Standby.OTHER, hold
-        self._spawn(self._send(self._ask(hold, "other")))
+        self._send_soon(self._ask(hold, "other"))
 
     def _give_away(self, node: str, hold: Hold) -> None:
         self._cancel_timer("standby")
@@ -285,7 +286,7 @@ class ResourceManager:
         self.i_hold &= ~hold
         if Hold.FOREIGN in hold:
             self.needs_failback = False
-        self._spawn(self._release_for_standby(hold))
+        self._tasks.start(self._release_for_standby(hold), "standby release")
 
     async def _release_for_standby(self, hold: Hold) -> None:
         await self._send(self._resource_message(stable=False, info="standby"))
@@ -300,14 +301,16 @@ class ResourceManager:
         elif node != self.me and self.standby is Standby.OTHER:
             log.info(f"standby: acquire [{hold.word}] resources from {node}")
             self.standby = Standby.DONE
-            self._spawn(self._acquire_for_standby(hold.seen_from_peer()))
+            self._tasks.start(
+                self._acquire_for_standby(hold.seen_from_peer()), "standby acquisition"
+            )
         elif self.standby is Standby.DONE:
             if node == self.me:
                 log.info(f"Standby resource acquisition done [{self.standby_hold.word}].")
             else:
                 log.info(f"Other node completed standby takeover of {hold.word} resources.")
             self.standby, self.standby_hold = Standby.NOT, Hold.NONE
-            self._spawn(self._send(self._resource_message()))
+            self._send_soon(self._resource_message())
 
     async def _acquire_for_standby(self, hold: Hold) -> None:
         await self.executor.acquire(self.groups.select(hold))
@@ -347,7 +350,7 @@ class ResourceManager:
             log.info("Auto failback delayed.")
             self._timer("failback", AUTO_FAILBACK_RETRY_S, self._consider_auto_failback)
             return
-        self._spawn(self._send(self._ask(Hold.FOREIGN, "me")))
+        self._send_soon(self._ask(Hold.FOREIGN, "me"))
 
     # ------------------------------------------------------------------ acting
 
@@ -356,7 +359,9 @@ class ResourceManager:
         we hold it; then acquire it (one action at a time) and announce the result."""
         wanted = hold & ~self.i_hold
         self.i_hold |= wanted
-        self._spawn(self._acquire_then_announce(wanted, done, info))
+        self._tasks.start(
+            self._acquire_then_announce(wanted, done, info), f"acquire {hold.word} resources"
+        )
 
     async def _acquire_then_announce(self, wanted: Hold, done: str, info: str | None) -> None:
         if wanted:
@@ -384,10 +389,8 @@ class ResourceManager:
     def _ask(hold: Hold, phase: str) -> Message:
         return Message.of(("t", "ask_resources"), ("rsc_hold", hold.word), ("info", phase))
 
-    def _spawn(self, work: Awaitable[None]) -> None:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    def _send_soon(self, message: Message) -> None:
+        self._tasks.start(self._send(message), f"send {message.get('t')}")
 
     def _timer(self, name: str, delay: float, callback: Callable[[], None]) -> None:
         self._cancel_timer(name)
