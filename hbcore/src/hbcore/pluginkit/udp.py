@@ -80,7 +80,8 @@ class UdpSockets:
             raise
 
     def open_sender(self) -> socket.socket:
-        """The send socket, for the medium to set its options on; :meth:`send` writes to it."""
+        """The send socket, opened once per start, for the medium to set its options on;
+        :meth:`send` writes to it."""
         self._tx = self._new_socket()
         return self._tx
 
