@@ -3,7 +3,8 @@ reason, per medium and per node."""
 
 from __future__ import annotations
 
-from hb_auth_sha1.sha1 import Sha1Authenticator
+from functools import partial
+
 from hb_hookspecs import AuthMethod, KeyRule
 from hbcore.node.drops import (
     BAD_AUTHENTICATION,
@@ -14,9 +15,10 @@ from hbcore.node.drops import (
     rejection_reason,
 )
 from hbcore.node.throttle import Suppressed, Throttle
+from hbcore.pluginkit.hmac_auth import HmacAuthenticator
 from hbcore.wire import Encoding, Keyring, Message, Rejected, decode, encode
 
-SHA1 = AuthMethod("sha1", KeyRule.REQUIRED, Sha1Authenticator, "test")
+SHA1 = AuthMethod("sha1", KeyRule.REQUIRED, partial(HmacAuthenticator, digest="sha1"), "test")
 
 # -- the throttle ------------------------------------------------------------------------------
 

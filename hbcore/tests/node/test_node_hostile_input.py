@@ -13,17 +13,18 @@ import asyncio
 import random
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hb_auth_sha1.sha1 import Sha1Authenticator
 from hb_hookspecs import AuthMethod, KeyRule
 from hbcore.config.timers import Timers
 from hbcore.node.daemon import Node
 from hbcore.node.drops import DropCounter
 from hbcore.node.report import snapshot
 from hbcore.node.settings import NodeSettings
+from hbcore.pluginkit.hmac_auth import HmacAuthenticator
 from hbcore.state.paths import NodePaths
 from hbcore.testing.cluster import wait_for
 from hbcore.testing.memory_bus import MemoryBus
@@ -35,7 +36,7 @@ from hypothesis import strategies as st
 from structlog.testing import capture_logs
 
 TIMERS = Timers(keepalive=50, deadtime=300, warntime=200, initdead=600, deadping=300)
-SHA1 = AuthMethod("sha1", KeyRule.REQUIRED, Sha1Authenticator, "test")
+SHA1 = AuthMethod("sha1", KeyRule.REQUIRED, partial(HmacAuthenticator, digest="sha1"), "test")
 NAMES = ("linuxha1", "linuxha2", "linuxha3")
 PEER_GENERATION = 7
 
