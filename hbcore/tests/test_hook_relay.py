@@ -368,6 +368,7 @@ def test_hb_trace_plugins_logs_every_hook_call_with_plugin_and_duration(
     assert "hook hb_link_status_changed called: traced" in lines
     assert "hook hb_link_status_changed awaited: traced" in lines
     assert lines["hook hb_register_directives called: traced"]["duration_ms"] >= 0
+    assert not [line for line in lines if line.startswith("hook hb_register_media")]
 
 
 def test_without_hb_trace_plugins_nothing_is_traced(fake_plugin, monkeypatch) -> None:

@@ -78,8 +78,8 @@ def tracing_asked(environ: Mapping[str, str] | None = None) -> bool:
 
 
 def trace_calls(manager: pluggy.PluginManager) -> Callable[[], None]:
-    """Log every hook call of ``manager``: the hook, its plugins in call order and how long the
-    call took. Returns the function that stops the tracing."""
+    """Log every hook call of ``manager`` that reaches an implementation: the hook, its plugins
+    in call order and how long the call took. Returns the function that stops the tracing."""
     started: list[float] = []  # a stack: an implementation may call a hook in turn
 
     def before(
@@ -93,16 +93,17 @@ def trace_calls(manager: pluggy.PluginManager) -> Callable[[], None]:
         impls: Sequence[pluggy.HookImpl],
         _kwargs: Mapping[str, object],
     ) -> None:
+        milliseconds = (time.perf_counter() - started.pop()) * 1000
+        if not impls:  # a plugin asked for a registration it does not make: nothing ran
+            return
         from hbcore.tasks import describe_error
 
-        milliseconds = (time.perf_counter() - started.pop()) * 1000
         plugins = [impl.plugin_name for impl in reversed(impls)]  # pluggy calls the last first
         ending = (
             "" if outcome.exception is None else f", raised {describe_error(outcome.exception)}"
         )
         _log().info(
-            f"hook {hook} called: {', '.join(plugins) or 'no plugin'} "
-            f"({milliseconds:.3f} ms{ending})",
+            f"hook {hook} called: {', '.join(plugins)} ({milliseconds:.3f} ms{ending})",
             hook=hook,
             plugins=plugins,
             duration_ms=milliseconds,
