@@ -1,5 +1,6 @@
 # hb developer entry points. `make demo` and `make test` work on a fresh Debian machine with
-# Python 3.11; both create .venv and install every member of the workspace into it.
+# Python 3.11; both create .venv and install every member of the workspace into it, hb-lab
+# (plugins-contrib/hb-lab: the lab, `hb lab` and `hb demo`) included.
 
 PYTHON ?= python3.11
 VENV   := .venv
@@ -41,6 +42,7 @@ lint: dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy hookspecs/src
 	MYPYPATH=hookspecs/src:hbcore/src $(BIN)/mypy hbcore/src
+	MYPYPATH=hookspecs/src:hbcore/src $(BIN)/mypy plugins-contrib/hb-lab/src
 
 clean:
 	rm -rf $(VENV)

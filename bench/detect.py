@@ -55,9 +55,9 @@ from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from hbcore.lab import Bcast, ClusterConfig, Lab, LabSpec, Node
-from hbcore.lab.net.sockets import socket_in_netns
-from hbcore.lab.nodes.logs import wait_for_line
+from hb_lab.lab import Bcast, ClusterConfig, Lab, LabSpec, Node
+from hb_lab.logs import wait_for_line
+from hb_lab.netns import socket_in_netns
 from labbench import (
     COMMANDS,
     FAST,

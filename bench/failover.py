@@ -86,9 +86,8 @@ from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from hbcore.lab import Bcast, ClusterConfig, Lab, LabSpec, Node, TemplateCommand
-from hbcore.lab.net.iproute import run_checked
-from hbcore.lab.net.sockets import socket_in_netns
+from hb_lab.lab import Bcast, ClusterConfig, Lab, LabSpec, Node, TemplateCommand
+from hb_lab.netns import run_checked, socket_in_netns
 from labbench import (
     COMMANDS,
     FAST,

@@ -39,7 +39,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from hbcore.lab import Bcast, ClusterConfig, Lab, LabSpec, Node, TemplateCommand, Timers, Ucast
+from hb_lab.lab import Bcast, ClusterConfig, Lab, LabSpec, Node, TemplateCommand, Timers, Ucast
 from hbcore.node.daemon import STARTUP_BONUS_S
 
 # The hostile tools live with the tests that use them; this script shares them.

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from hbcore.lab import HeartbeatCommand, Node, NodeCommand, TemplateCommand, Timers
-from hbcore.lab.net.pids import signal_in_netns
+from hb_lab.lab import HeartbeatCommand, Node, NodeCommand, TemplateCommand, Timers
+from hb_lab.netns import signal_in_netns
 
 HB = Path(sys.executable).with_name("hb")
 COMMANDS: dict[str, NodeCommand] = {

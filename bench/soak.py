@@ -6,7 +6,7 @@ Run as root with the workspace venv: ``.venv/bin/python bench/soak.py [--minutes
 over ``bcast eth1 eth2``. With ``--load N`` (default: one per CPU) as many busy-looping
 processes keep every core busy at normal priority, as the issue's "while both cores are busy"
 asks. With ``--loss P`` each node drops P % of the IP packets arriving on eth1 and on eth2, at
-random (nftables ``numgen random``, :func:`hbcore.lab.net.faults.drop`): every packet crossing
+random (nftables ``numgen random``, :func:`hb_lab.faults.drop`): every packet crossing
 a link, and the copy of its own broadcast each node hears back, is lost with probability P,
 independently per link. Dropping on the way in only, on both nodes, gives each direction of each
 link the same loss; dropping on the way out too would lose a node's own looped-back status
@@ -37,8 +37,8 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from hbcore.lab import Bcast, ClusterConfig, Lab, LabSpec, TemplateCommand, Timers
-from hbcore.lab.net.faults import drop
+from hb_lab.faults import drop
+from hb_lab.lab import Bcast, ClusterConfig, Lab, LabSpec, TemplateCommand, Timers
 
 LINKS = ("eth1", "eth2")
 COUNTED = {

@@ -26,6 +26,7 @@ def test_there_are_hooks_for_every_kind_and_event() -> None:
         "hb_link_status_changed",
         "hb_node_status_changed",
         "hb_register_authenticators",
+        "hb_register_commands",
         "hb_register_directives",
         "hb_register_health_monitors",
         "hb_register_media",

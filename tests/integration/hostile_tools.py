@@ -25,8 +25,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
-from hbcore.lab import Lab, Node, socket_in_netns
-from hbcore.lab.net.iproute import ip_batch, netns_add, netns_delete
+from hb_lab.lab import Lab, Node, socket_in_netns
+from hb_lab.netns import ip_batch, netns_add, netns_delete
 from hbcore.wire import Decoded, decode
 
 UDPPORT = 694

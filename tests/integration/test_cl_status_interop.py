@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hbcore.lab import (
+from hb_lab.lab import (
     Bcast,
     ClusterConfig,
     HeartbeatCommand,

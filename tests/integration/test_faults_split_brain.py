@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from hbcore.lab import (
+from hb_lab.lab import (
     Bcast,
     Client,
     ClusterConfig,

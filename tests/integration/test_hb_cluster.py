@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hbcore.lab import (
+from hb_lab.haconf import Medium
+from hb_lab.lab import (
     Bcast,
     ClusterConfig,
     Lab,
@@ -32,7 +33,6 @@ from hbcore.lab import (
     Ucast,
     socket_in_netns,
 )
-from hbcore.lab.haconf.model import Medium
 from hbcore.node.daemon import STARTUP_BONUS_S
 from hbcore.wire import Decoded, decode
 

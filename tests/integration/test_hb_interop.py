@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
-from hbcore.lab import (
+from hb_lab.haconf import Medium
+from hb_lab.lab import (
     Auth,
     Bcast,
     ClusterConfig,
@@ -28,7 +29,6 @@ from hbcore.lab import (
     Timers,
     Ucast,
 )
-from hbcore.lab.haconf.model import Medium
 
 pytestmark = [
     pytest.mark.netns,

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hbcore.lab import Bcast, ClusterConfig, Lab, LabSpec, Node, TemplateCommand, Timers
+from hb_lab.lab import Bcast, ClusterConfig, Lab, LabSpec, Node, TemplateCommand, Timers
 
 pytestmark = [
     pytest.mark.netns,

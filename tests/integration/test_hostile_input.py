@@ -22,8 +22,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hbcore.lab import Bcast, ClusterConfig, Lab, LabSpec, Node, TemplateCommand, Timers, Ucast
-from hbcore.lab.haconf.model import Medium
+from hb_lab.haconf import Medium
+from hb_lab.lab import Bcast, ClusterConfig, Lab, LabSpec, Node, TemplateCommand, Timers, Ucast
 from hbcore.node.daemon import PARTITION_RESTART_DELAY_S, STARTUP_BONUS_S
 from hostile_tools import (
     UDPPORT,

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hbcore.lab import Bcast, ClusterConfig, HeartbeatCommand, Lab, LabSpec, Node, TemplateCommand
-from hbcore.lab import Timers as LabTimers
-from hbcore.lab.nodes.commands import NodeCommand
+from hb_lab.commands import NodeCommand
+from hb_lab.lab import Bcast, ClusterConfig, HeartbeatCommand, Lab, LabSpec, Node, TemplateCommand
+from hb_lab.lab import Timers as LabTimers
 
 pytestmark = [
     pytest.mark.netns,

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hbcore.lab import (
+from hb_lab.lab import (
     Bcast,
     ClusterConfig,
     HeartbeatCommand,

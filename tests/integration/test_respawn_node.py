@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
-from hbcore.lab import Bcast, ClusterConfig, Lab, LabSpec, Node, TemplateCommand
-from hbcore.lab import Timers as LabTimers
+from hb_lab.lab import Bcast, ClusterConfig, Lab, LabSpec, Node, TemplateCommand
+from hb_lab.lab import Timers as LabTimers
 
 pytestmark = [
     pytest.mark.netns,

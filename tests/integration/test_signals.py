@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hbcore.lab import Bcast, ClusterConfig, Lab, LabSpec, Node, TemplateCommand, Timers
+from hb_lab.lab import Bcast, ClusterConfig, Lab, LabSpec, Node, TemplateCommand, Timers
 from hbcore.node.daemon import STARTUP_BONUS_S
 
 pytestmark = [

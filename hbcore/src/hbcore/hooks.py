@@ -36,6 +36,7 @@ import pluggy
 from hb_hookspecs import (
     PROJECT_NAME,
     AuthMethod,
+    CliCommand,
     Directive,
     HbHookSpecs,
     HealthMonitorType,
@@ -162,6 +163,13 @@ class Hooks:
         """``hb_register_health_monitors``, of ``plugin`` only when given."""
         caller = self._only(self.manager.hook.hb_register_health_monitors, plugin)
         caller(register=_checked(register, HealthMonitorType, caller.name))
+
+    def register_commands(
+        self, register: Callable[[CliCommand], None], plugin: object | None = None
+    ) -> None:
+        """``hb_register_commands``, of ``plugin`` only when given (the ``hb`` command's)."""
+        caller = self._only(self.manager.hook.hb_register_commands, plugin)
+        caller(register=_checked(register, CliCommand, caller.name))
 
     def _only(self, caller: pluggy.HookCaller, plugin: object | None) -> pluggy.HookCaller:
         """``caller``, or with ``plugin`` the same hook calling that plugin alone."""

@@ -15,6 +15,7 @@ from hb_hookspecs.interfaces import (
 from hb_hookspecs.markers import ENTRY_POINT_GROUP, PROJECT_NAME, hookimpl, hookspec
 from hb_hookspecs.registrations import (
     AuthMethod,
+    CliCommand,
     HealthMonitorType,
     KeyRule,
     MediumType,
@@ -28,6 +29,7 @@ __all__ = [
     "ArgumentError",
     "AuthMethod",
     "Authenticator",
+    "CliCommand",
     "Directive",
     "Form",
     "HbHookSpecs",

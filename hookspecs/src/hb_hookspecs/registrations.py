@@ -1,7 +1,8 @@
 """What plugins hand to the registration hooks: one frozen value per thing they provide.
 
 A registration is data plus a factory. The core keeps them in a registry and builds runtime
-objects from them when the node starts; nothing here runs on the hot path.
+objects from them when the node starts; nothing here runs on the hot path. A command is data
+plus the place of its code, imported only when the command runs.
 """
 
 from __future__ import annotations
@@ -71,3 +72,24 @@ class HealthMonitorType:
     name: str
     summary: str
     create: Callable[[Settings], HealthMonitor | None]
+
+
+@dataclass(frozen=True)
+class CliCommand:
+    """A subcommand a plugin adds to ``hb`` (hb-lab's ``hb lab``).
+
+    ``target`` is where its ``click.Command`` (or group) is, as ``"module:attribute"``; hb
+    imports it only to run the command or show its own help. ``summary`` is the line
+    ``hb --help`` shows, so that listing the commands imports none of them.
+    """
+
+    name: str
+    target: str
+    summary: str
+
+    def __post_init__(self) -> None:
+        module, _, attribute = self.target.partition(":")
+        if not (module and attribute):
+            raise ValueError(
+                f"command {self.name!r}: target {self.target!r} is not 'module:attribute'"
+            )

@@ -18,6 +18,7 @@ from hb_hookspecs.interfaces import ResourceAgent, ResourceContext
 from hb_hookspecs.markers import hookspec
 from hb_hookspecs.registrations import (
     AuthMethod,
+    CliCommand,
     HealthMonitorType,
     MediumType,
     ResourceAgentType,
@@ -98,6 +99,31 @@ class HbHookSpecs:
         **Concurrency:** synchronous, before the event loop runs. Must not block.
 
         **Result:** none; every registration is kept.
+        """
+
+    # ------------------------------------------------------------------ commands
+    # Called by the ``hb`` command only, never by the node.
+
+    @hookspec
+    def hb_register_commands(self, register: Callable[[CliCommand], None]) -> None:
+        """Add subcommands to ``hb`` (hb-lab adds ``hb lab`` and ``hb demo``).
+
+        :param register: call once per :class:`CliCommand`: the command's name, its click
+            command as ``"module:attribute"`` (imported only when the command runs) and the
+            line ``hb --help`` shows for it.
+
+        A name one of hb's own commands has, or that a plugin before this one (in name order)
+        registered, is ignored with a warning naming both. The plugin selection applies:
+        ``hb -p no:lab lab`` is an unknown command.
+
+        **When called:** by ``hb``, once per plugin, when it is given a command that is not one
+        of its own, or lists its commands (``hb --help``, shell completion). Never for hb's own
+        commands, so ``hb status`` loads no plugin; never in a running node.
+
+        **Concurrency:** synchronous, before any event loop. Must not block, and must not
+        import the command's module: hand over names only.
+
+        **Result:** none; every registration is kept but those whose name is taken.
         """
 
     # ------------------------------------------------------------------ resolution

@@ -8,9 +8,12 @@ and ``hb takeover``.
 
 The pages are committed under ``hbcore/share/man/man1`` and shipped in the hbcore wheel as data
 files, so that they install to ``<prefix>/share/man/man1`` (a virtualenv's too, where man-db
-finds them beside its ``bin``). After changing a command, write them again::
+finds them beside its ``bin``). They are hb's own commands' alone, whatever plugins are
+installed: a plugin's commands (``hb_register_commands``) have their pages in the plugin's
+distribution, written with ``--plugin NAME``. After changing a command, write them again::
 
     .venv/bin/python -m hbcore.cli.manpages hbcore/share/man/man1
+    .venv/bin/python -m hbcore.cli.manpages --plugin lab plugins-contrib/hb-lab/share/man/man1
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from pathlib import Path
 import click
 
 from hbcore import __version__
-from hbcore.cli.main import cli
+from hbcore.cli.main import COMMANDS, cli
 
 SECTION = "1"
 ALIASES = {"hb_standby": "hb-standby", "hb_takeover": "hb-takeover"}
@@ -50,9 +53,13 @@ def commands(
     command: click.Command = cli,
     words: tuple[str, ...] = ("hb",),
     parent: click.Context | None = None,
+    plugins: str = "",
 ) -> Iterator[Page]:
-    """Every command under ``command``, itself first, depth first in ``hb --help`` order."""
+    """Every command under ``command``, itself first, depth first in ``hb --help`` order, as
+    ``hb --plugins PLUGINS`` has them (by default, hb's own alone)."""
     context = click.Context(command, info_name=words[-1], parent=parent, **command.context_settings)
+    if parent is None:
+        context.params.update(plugins=plugins, disables=())
     yield Page(words, command, context)
     if isinstance(command, click.Group):
         for name in command.list_commands(context):
@@ -182,8 +189,16 @@ def render(page: Page, pages: list[Page]) -> str:
     return "\n".join(sections) + "\n"
 
 
-def manpages() -> dict[str, str]:
-    """Every page, file name to text."""
+def manpages(plugin: str | None = None) -> dict[str, str]:
+    """Every page of hb's own commands, or with ``plugin`` every page of the commands that
+    plugin adds; file name to text."""
+    if plugin is not None:
+        pages = list(commands(plugins=plugin))
+        return {
+            f"{page.name}.{SECTION}": render(page, pages)
+            for page in pages
+            if len(page.words) > 1 and page.words[1] not in COMMANDS
+        }
     pages = list(commands())
     written = {f"{page.name}.{SECTION}": render(page, pages) for page in pages}
     for alias, target in ALIASES.items():
@@ -192,11 +207,11 @@ def manpages() -> dict[str, str]:
     return written
 
 
-def write(directory: Path) -> list[str]:
-    """Write every page into ``directory`` and remove the pages of commands that are gone;
-    return the names of the files written."""
+def write(directory: Path, plugin: str | None = None) -> list[str]:
+    """Write every page (of ``plugin``'s commands, when given) into ``directory`` and remove
+    the pages of commands that are gone; return the names of the files written."""
     directory.mkdir(parents=True, exist_ok=True)
-    written = manpages()
+    written = manpages(plugin)
     for stale in directory.glob(f"hb*.{SECTION}"):
         if stale.name not in written:
             stale.unlink()
@@ -206,11 +221,14 @@ def write(directory: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m hbcore.cli.manpages DIRECTORY``."""
+    """``python -m hbcore.cli.manpages [--plugin NAME] DIRECTORY``."""
     argv = sys.argv[1:] if argv is None else argv
+    plugin = None
+    if len(argv) == 3 and argv[0] == "--plugin":
+        plugin, argv = argv[1], argv[2:]
     if len(argv) != 1:
-        sys.exit("usage: python -m hbcore.cli.manpages DIRECTORY")
-    for name in write(Path(argv[0])):
+        sys.exit("usage: python -m hbcore.cli.manpages [--plugin NAME] DIRECTORY")
+    for name in write(Path(argv[0]), plugin):
         print(name)
 
 

@@ -1,1 +1,0 @@
-"""Network namespaces, the switch that joins them, faults on its links, sockets inside them."""

@@ -1,1 +1,0 @@
-"""Cluster nodes (and the client): their files, their namespaces, their processes, their logs."""

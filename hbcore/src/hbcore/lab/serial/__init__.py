@@ -1,1 +1,0 @@
-"""Null-modem cables between nodes: pty pairs joined by a forwarder process."""
