@@ -244,11 +244,11 @@ _lock = threading.Lock()
 _installed = False
 
 
-def protect(prefix: str, teardown: Callable[[], None]) -> None:
-    """Run ``teardown`` at exit unless :func:`release` is called for ``prefix`` first."""
+def protect(prefix: str, take_down: Callable[[], None]) -> None:
+    """Run ``take_down`` at exit unless :func:`release` is called for ``prefix`` first."""
     global _installed
     with _lock:
-        _live[prefix] = teardown
+        _live[prefix] = take_down
         if _installed:
             return
         _installed = True
@@ -275,5 +275,5 @@ def _teardown_all() -> None:
     with _lock:
         pending = list(_live.values())
         _live.clear()
-    for teardown in pending:
-        teardown()
+    for take_down in pending:
+        take_down()
