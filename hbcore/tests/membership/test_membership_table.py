@@ -32,7 +32,7 @@ def comm_up_with_peer_heard(at: float) -> Membership:
     table.heard_ourselves(5000, at)
     table.link_heard("linuxha2", "eth1", at)
     table.status_arrived("linuxha2", "active", 5000, at)
-    table.comm_up = True
+    table.set_comm_up()
     return table
 
 
@@ -89,7 +89,7 @@ def test_nobody_dies_before_initdead_since_our_start_but_links_do() -> None:
     table = two_nodes(started_at=0.0)
     table.link_heard("linuxha2", "eth1", 1.0)
     table.status_arrived("linuxha2", "active", 5000, 1.0)
-    table.comm_up = True
+    table.set_comm_up()
     assert scan(table, 9.9) == [LinkChanged("linuxha2", "eth1", "dead")]
     assert scan(table, 10.1) == [NodeDied("linuxha2", "active")]
 
@@ -202,7 +202,7 @@ def test_ping_nodes_use_deadping_and_report_ping_status() -> None:
     table = Membership("linuxha1", ["linuxha1"], ["10.0.0.254"], timers, 0.0)
     events = table.ping_answered("10.0.0.254", "10.0.0.254", 11.0)
     assert StatusChanged("10.0.0.254", "ping", "init") in events
-    table.comm_up = True
+    table.set_comm_up()
     assert scan(table, 18.5) == []
     assert NodeDied("10.0.0.254", "ping") in scan(table, 19.1)
 
@@ -251,7 +251,7 @@ def alone_and_active(heard_at: float) -> Membership:
     """A one-node cluster, comm up, that last heard its own status (dt 5 s) at ``heard_at``."""
     table = Membership("linuxha1", ["linuxha1"], [], TIMERS, 0.0)
     table.set_local_status("active")
-    table.comm_up = True
+    table.set_comm_up()
     table.heard_ourselves(5000, heard_at)
     return table
 

@@ -309,7 +309,7 @@ def test_new_timers_judge_the_unheard_and_ping_nodes_a_peer_keeps_its_advertised
 
 def test_a_ping_node_added_late_has_its_deadping_from_then_to_answer() -> None:
     table = Membership("linuxha1", ["linuxha1", "linuxha2"], [], TABLE_TIMERS, 0)
-    table.comm_up = True
+    table.set_comm_up()
     table.set_ping_nodes(["gw"], 100.0)
     table.heard_ourselves(None, 100.5)
     assert [e for e in table.check_timeouts(100.5) if e.node == "gw"] == []

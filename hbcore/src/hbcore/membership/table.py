@@ -100,8 +100,8 @@ class Membership:
     ) -> None:
         self.local = local
         self.timers = timers
-        self.started_at = started_at
-        self.comm_up = False
+        self._started_at = started_at
+        self._comm_up = False
         self.nodes: dict[str, NodeState] = {}
         for name in nodes:
             self.nodes[name] = NodeState(name, NORMAL, INIT, timers.deadtime_ms)
@@ -132,6 +132,21 @@ class Membership:
                 self.nodes[name] = NodeState(
                     name, PING_NODE, INIT, self.timers.deadping_ms, last_heard=now
                 )
+
+    @property
+    def comm_up(self) -> bool:
+        """True once comm is up (:meth:`set_comm_up`): dead intervals are the nodes' own from
+        then on, not ``initdead``."""
+        return self._comm_up
+
+    def set_comm_up(self) -> None:
+        """Comm is up (heartbeat's ``Comm_now_up``); it stays up until the node restarts."""
+        self._comm_up = True
+
+    def start(self, now: float) -> None:
+        """The node starts heartbeating at ``now``: no peer is declared dead before
+        ``initdead`` has passed since then, and a node never heard counts as heard then."""
+        self._started_at = now
 
     def knows(self, node: str) -> bool:
         """True when ``node`` is configured (normal or ping node)."""
@@ -223,7 +238,7 @@ class Membership:
     def check_timeouts(self, now: float) -> list[MembershipEvent]:
         """Declare dead every link and node not heard from within its dead interval."""
         events: list[MembershipEvent] = []
-        if not self.comm_up and now - self.started_at <= self.timers.initdead_ms / 1000:
+        if not self._comm_up and now - self._started_at <= self.timers.initdead_ms / 1000:
             return events
         for state in self.nodes.values():
             if state.name == self.local:
@@ -237,7 +252,7 @@ class Membership:
             if state.status == DEAD:
                 continue
             last = self._last_heard(state)
-            if now - last > limit and now - self.started_at > self.timers.initdead_ms / 1000:
+            if now - last > limit and now - self._started_at > self.timers.initdead_ms / 1000:
                 events.append(self._declare_dead(state))
         return events
 
@@ -255,11 +270,11 @@ class Membership:
     def next_deadline(self, now: float) -> float:
         """The earliest time :meth:`check_timeouts` could declare something dead (at most
         ``MAX_SCAN_INTERVAL_S`` ahead before comm is up, so readiness is re-checked too)."""
-        if self.comm_up:
+        if self._comm_up:
             deadlines = [now + IDLE_SCAN_INTERVAL_S]
         else:
             deadlines = [now + MAX_SCAN_INTERVAL_S]
-            deadlines.append(self.started_at + self.timers.initdead_ms / 1000)
+            deadlines.append(self._started_at + self.timers.initdead_ms / 1000)
         for state in self.nodes.values():
             limit = self._dead_interval_s(state)
             if state.name == self.local:
@@ -292,10 +307,10 @@ class Membership:
         ]
 
     def _last_heard(self, state: NodeState) -> float:
-        return state.last_heard if state.last_heard is not None else self.started_at
+        return state.last_heard if state.last_heard is not None else self._started_at
 
     def _dead_interval_s(self, state: NodeState) -> float:
-        interval_ms = state.dead_interval_ms if self.comm_up else self.timers.initdead_ms
+        interval_ms = state.dead_interval_ms if self._comm_up else self.timers.initdead_ms
         return interval_ms / 1000
 
     def _declare_dead(self, state: NodeState) -> NodeDied:

@@ -203,7 +203,7 @@ class Node:
             self._start_identity()
             await self._start_monitors()
             self.started_at = time.monotonic()
-            self.membership.started_at = self.started_at
+            self.membership.start(self.started_at)
             await self._send_status()
             self._set_local_status(UP)
             self._spawn(self._heartbeat_forever(), "heartbeat")
@@ -779,7 +779,7 @@ class Node:
     def _comm_now_up(self) -> None:
         if self.membership.comm_up:
             return
-        self.membership.comm_up = True
+        self.membership.set_comm_up()
         log.info("Comm_now_up(): updating status to active")
         self._set_local_status(ACTIVE)
         if self.resources is not None:
