@@ -15,13 +15,14 @@ from pathlib import Path
 
 from hb_hookspecs import AuthMethod, KeyRule
 from hbcore.config.timers import Timers
+from hbcore.decisions.binding import ResourceBinding
+from hbcore.decisions.nice_failback import NiceFailback as ResourceManager
+from hbcore.decisions.nice_failback import Standby, State
 from hbcore.node.daemon import Node
 from hbcore.node.settings import NodeSettings
 from hbcore.pluginkit.hmac_auth import HmacAuthenticator
-from hbcore.resources.binding import ResourceBinding
 from hbcore.resources.groups import Group, GroupTable
 from hbcore.resources.holdings import Hold
-from hbcore.resources.manager import ResourceManager, Standby, State
 from hbcore.state.paths import NodePaths
 from hbcore.testing.cluster import FakeAgent, RunningNode, World
 from hbcore.testing.memory_bus import MemoryBus

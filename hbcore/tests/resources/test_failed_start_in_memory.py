@@ -13,7 +13,7 @@ from pathlib import Path
 import hb_ra_script
 import pytest
 from hb_hookspecs import ResourceContext, ResourceError
-from hbcore.resources import manager
+from hbcore.decisions import nice_failback as manager
 from hbcore.resources.groups import Group
 from hbcore.testing.cluster import FakeAgent, World, wait_for
 from nice_pair import events, nice_pair

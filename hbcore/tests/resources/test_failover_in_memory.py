@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 from hb_hookspecs import Observation
+from hbcore.decisions.binding import ResourceBinding
 from hbcore.node import daemon
 from hbcore.node.daemon import Node
 from hbcore.node.settings import NodeSettings
-from hbcore.resources.binding import ResourceBinding
 from hbcore.resources.groups import GroupTable
 from hbcore.resources.holdings import Hold
 from hbcore.state.paths import NodePaths

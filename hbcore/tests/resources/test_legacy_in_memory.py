@@ -11,12 +11,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from hbcore.decisions.binding import ResourceBinding
+from hbcore.decisions.legacy import STANDBY_REFUSED
 from hbcore.node.daemon import Node
 from hbcore.node.settings import NodeSettings
-from hbcore.resources.binding import ResourceBinding
 from hbcore.resources.groups import GroupTable
 from hbcore.resources.holdings import Hold
-from hbcore.resources.legacy import STANDBY_REFUSED
 from hbcore.state.paths import NodePaths
 from hbcore.testing.cluster import RunningNode as Running
 from hbcore.testing.cluster import World, wait_for

@@ -12,16 +12,17 @@ real heartbeat node running ipfail (behaviour.md §11, wire-protocol.md §8):
   ``auto_failback on``, give back foreign groups if none was pending);
 - ``you_are_dead`` -> give everything up after the delay; ``abort_giveup`` -> cancel it.
 
-Giving up is a standby request (``ask_resources info=me``) through the resource manager.
+Giving up is a standby request (``ask_resources info=me``) through the failback policy.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 import structlog
 
+from hbcore.decisions.policy import Send
 from hbcore.resources.holdings import Hold
 from hbcore.tasks import Background
 from hbcore.wire import Message
@@ -38,7 +39,7 @@ class Ipfail:
     """ipfail's decisions for one node of a pair.
 
     ``send`` sends a cluster message; ``visible_ping_nodes`` counts the ping nodes seen alive;
-    ``standby`` asks the resource manager to give a set away and returns why not, or None.
+    ``standby`` asks the failback policy to give a set away and returns why not, or None.
     """
 
     def __init__(
@@ -46,7 +47,7 @@ class Ipfail:
         me: str,
         keepalive_s: float,
         auto_failback: bool,
-        send: Callable[[Message], Awaitable[None]],
+        send: Send,
         visible_ping_nodes: Callable[[], int],
         standby: Callable[[Hold], str | None],
     ) -> None:

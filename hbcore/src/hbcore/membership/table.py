@@ -306,6 +306,12 @@ class Membership:
             and state.status != DEAD
         ]
 
+    def answering_ping_nodes(self) -> int:
+        """How many ping nodes answer (status ``ping``)."""
+        return sum(
+            1 for state in self.nodes.values() if state.kind == PING_NODE and state.status == PING
+        )
+
     def _last_heard(self, state: NodeState) -> float:
         return state.last_heard if state.last_heard is not None else self._started_at
 

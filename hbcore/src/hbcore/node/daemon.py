@@ -28,8 +28,9 @@ import structlog
 from hb_hookspecs import HealthMonitor, Medium, Observation
 
 from hbcore.config.timers import Timers
-from hbcore.decisions.ipfail import MESSAGES as IPFAIL_MESSAGES
-from hbcore.decisions.ipfail import Ipfail
+from hbcore.decisions.binding import ResourceBinding
+from hbcore.decisions.cluster import MESSAGES as DECIDED_MESSAGES
+from hbcore.decisions.cluster import ClusterDecisions
 from hbcore.hooks import Hooks
 from hbcore.membership.events import (
     LateHeartbeat,
@@ -42,9 +43,6 @@ from hbcore.membership.events import (
 from hbcore.membership.table import (
     ACTIVE,
     INIT,
-    NORMAL,
-    PING,
-    PING_NODE,
     UP,
     Membership,
     MembershipTimers,
@@ -56,7 +54,6 @@ from hbcore.node.rc_hooks import RcHooks
 from hbcore.node.respawn import Respawner
 from hbcore.node.settings import NodeSettings
 from hbcore.node.throttle import Throttle
-from hbcore.resources.binding import ResourceBinding
 from hbcore.state.generation import next_generation
 from hbcore.state.node_uuid import load_or_create_uuid
 from hbcore.tasks import Background
@@ -80,19 +77,7 @@ SCAN_RETRY_S = 0.25
 """After a timeout scan that failed, the next one comes this soon (heartbeat's poll)."""
 ERROR_TEXT_LIMIT = 200
 """An exception's text is cut to this many characters in a log line: it may quote a field."""
-RESOURCE_MESSAGES = frozenset(
-    {
-        "starting",
-        "resource",
-        "ask_resources",
-        "shutdone",
-        "hb_takeover",
-        "ip-request",
-        "ip-request-resp",
-    }
-)
-"""Cluster messages handled by the resource manager."""
-NATIVE_MESSAGES = RESOURCE_MESSAGES | {
+NATIVE_MESSAGES = DECIDED_MESSAGES | {
     "status",
     "NS_rexmit",
     "NS_nak_rexmit",
@@ -103,7 +88,6 @@ NATIVE_MESSAGES = RESOURCE_MESSAGES | {
     "stonith",
 }
 """Types hb handles (or, like ``stonith``, only notes) itself: no rc.d hook runs for them."""
-NATIVE_MESSAGES = NATIVE_MESSAGES | IPFAIL_MESSAGES
 
 
 def _short(error: BaseException) -> str:
@@ -171,8 +155,18 @@ class Node:
         self._monitoring: list[HealthMonitor] = []
         self._recently_decoded: OrderedDict[bytes, Message] = OrderedDict()
         self.restart_requested = False
-        self.resources = None if resources is None else resources.bind(self._send)
-        self.ipfail = self._build_ipfail() if settings.ipfail else None
+        self.decisions = ClusterDecisions.build(
+            self.membership,
+            resources,
+            self._send,
+            ipfail=settings.ipfail,
+            keepalive_s=timers.keepalive / 1000,
+            auto_failback=settings.auto_failback,
+            shutting_down=self._shutting_down,
+            restart=lambda: self._spawn(self._restart_after_partition(), "restart after partition"),
+        )
+        self.resources = self.decisions.resources
+        self.ipfail = self.decisions.ipfail
         self._reqnodes_target: str | None = None
         self._tasks = Background(log)
         self._scan: asyncio.TimerHandle | None = None
@@ -263,28 +257,6 @@ class Node:
             now = time.monotonic()
             self._note_events(self.membership.ping_answered(subject, subject, now))
 
-    def _build_ipfail(self) -> Ipfail | None:
-        """ipfail decides through standby, so it needs resources in nice mode (heartbeat's
-        ipfail exits 100 otherwise)."""
-        if self.resources is None or self.settings.auto_failback == "legacy":
-            log.info("ipfail needs auto_failback on or off: not running it")
-            return None
-        return Ipfail(
-            self.settings.name,
-            self.settings.timers.keepalive / 1000,
-            self.settings.auto_failback == "on",
-            self._send,
-            self._visible_ping_nodes,
-            self.resources.request_standby,
-        )
-
-    def _visible_ping_nodes(self) -> int:
-        return sum(
-            1
-            for state in self.membership.nodes.values()
-            if state.kind == PING_NODE and state.status == PING
-        )
-
     def _deliverer(self, medium: str) -> Callable[[bytes], None]:
         def deliver(packet: bytes) -> None:
             self.packet_arrived(medium, packet)
@@ -306,8 +278,7 @@ class Node:
     async def _shut_down(self) -> None:
         log.info(f"Heartbeat shutdown in progress. ({os.getpid()})")
         await self._stop_monitors()
-        if self.resources is not None:
-            await self.resources.give_up_all()
+        await self.decisions.give_up_all()
         await self._send(Message.of(("t", "shutdone"), ("st", "dead")))
         if self.clients is not None:
             await self.clients.stop_all()
@@ -670,14 +641,8 @@ class Node:
             self._on_reqnodes(node)
         elif message_type == "repnodes":
             self._on_repnodes(node)
-        elif message_type in RESOURCE_MESSAGES:
-            if self.resources is not None:
-                self.resources.message(message_type, node, message)
-            elif message_type == "shutdone" and node != self.settings.name:
-                log.info(f"Received shutdown notice from '{node}'.")
-        elif message_type in IPFAIL_MESSAGES:
-            if self.ipfail is not None:
-                self.ipfail.message(message_type, node, message)
+        elif message_type in DECIDED_MESSAGES:
+            self.decisions.message(message_type, node, message)
         elif message_type not in NATIVE_MESSAGES and self.rc_hooks is not None:
             self.rc_hooks.message(message_type, message)
 
@@ -782,12 +747,9 @@ class Node:
         self.membership.set_comm_up()
         log.info("Comm_now_up(): updating status to active")
         self._set_local_status(ACTIVE)
-        if self.resources is not None:
-            self.resources.comm_up(self.membership.live_peers())
+        self.decisions.comm_up(self.membership.live_peers())
         if self.clients is not None:
             self.clients.start_all()
-        if self.ipfail is not None:
-            self.ipfail.comm_up(self.membership.live_peers())
 
     # ------------------------------------------------------------------ timeouts
 
@@ -829,36 +791,18 @@ class Node:
             if isinstance(event, NodeDied) and event.node == self.settings.name:
                 self._restart_without_local_heartbeat()
                 continue
-            if self.ipfail is not None:
-                self._tell_ipfail(event)
             if isinstance(event, NodeDied):
                 self.peers[event.node].sequence.sender_died()
                 self._requester.forget(event.node)
-                is_normal = self.membership.nodes[event.node].kind == NORMAL
-                if self.resources is not None and is_normal:
-                    self._take_over_from(event.node)
-                if self.hooks is not None:
-                    self.hooks.node_status_changed(event.node, "dead", event.previous)
+            self.decisions.membership_changed(event)
+            if self.hooks is None:
+                continue
+            if isinstance(event, NodeDied):
+                self.hooks.node_status_changed(event.node, "dead", event.previous)
             elif isinstance(event, StatusChanged):
-                if self.hooks is not None:
-                    self.hooks.node_status_changed(event.node, event.status, event.previous)
-            elif isinstance(event, ReturnedAfterPartition) and self.resources is not None:
-                self._spawn(self._restart_after_partition(), "restart after partition")
-            elif isinstance(event, LinkChanged) and self.hooks is not None:
+                self.hooks.node_status_changed(event.node, event.status, event.previous)
+            elif isinstance(event, LinkChanged):
                 self.hooks.link_status_changed(event.node, event.link, event.status)
-
-    def _tell_ipfail(self, event: MembershipEvent) -> None:
-        """ipfail recounts when a ping node changes, or a peer's link or the peer dies."""
-        assert self.ipfail is not None
-        state = self.membership.nodes.get(event.node)
-        if state is None or event.node == self.settings.name:
-            return
-        if isinstance(event, NodeDied) and state.kind == NORMAL:
-            self.ipfail.peer_died(event.node)
-        elif (state.kind == PING_NODE and isinstance(event, (StatusChanged, NodeDied))) or (
-            isinstance(event, LinkChanged) and event.status == "dead" and state.kind == NORMAL
-        ):
-            self.ipfail.connectivity_changed()
 
     async def _restart_after_partition(self) -> None:
         """Both sides of a healed partition may hold the same groups: like heartbeat, tell the
@@ -871,15 +815,6 @@ class Node:
         await asyncio.sleep(PARTITION_RESTART_DELAY_S)
         if self._stopping is not None:
             self._stopping.set()
-
-    def _take_over_from(self, node: str) -> None:
-        """A normal peer died: take over its groups, unless we are shutting down (or restarting)
-        and about to give everything up, as heartbeat cancels the takeover then."""
-        assert self.resources is not None
-        if self._shutting_down():
-            log.info("Resource takeover cancelled - shutdown in progress.")
-            return
-        self.resources.node_died(node)
 
     def _restart_without_local_heartbeat(self) -> None:
         """We did not hear ourselves for our dead interval: this process was stalled (stopped,

@@ -25,6 +25,7 @@ from hbcore.config.hacf import Medium as MediumLine
 from hbcore.config.host_checks import resource_context
 from hbcore.config.problems import Location, Problem
 from hbcore.control.server import ControlServer
+from hbcore.decisions.binding import ResourceBinding
 from hbcore.log import DISABLED as DISABLED_LOG
 from hbcore.log import LogTargets, configure_logging, unwritable_reason
 from hbcore.node.daemon import MediumFailed, Node
@@ -38,7 +39,6 @@ from hbcore.node.sd_notify import service_notifier
 from hbcore.node.settings import NodeSettings, settings_from
 from hbcore.node.signals import hold_signals, take_signals
 from hbcore.plugins import PluginSet
-from hbcore.resources.binding import ResourceBinding
 from hbcore.resources.groups import Group, GroupTable
 from hbcore.resources.holdings import parse_hold
 from hbcore.state.files import StateFileError

@@ -1,5 +1,5 @@
-"""Who runs which group: heartbeat's ``auto_failback legacy`` mode (its default), the ip-request
-exchange (behaviour.md §5 "Legacy mode").
+"""Legacy failback: who runs which group in heartbeat's ``auto_failback legacy`` mode (its
+default), the ip-request exchange (behaviour.md §5 "Legacy mode").
 
 - At comm up a node asks for each of its own groups that is not already running. Alone, it
   answers itself (``ip-request-resp dest=<me> weown=yes ok=OK``); otherwise it sends
@@ -22,10 +22,11 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import structlog
 
+from hbcore.decisions import messages
+from hbcore.decisions.policy import Send
 from hbcore.resources.executor import Executor
 from hbcore.resources.groups import Group, GroupTable
 from hbcore.resources.holdings import Hold
-from hbcore.resources.policy import Send
 from hbcore.tasks import Background
 from hbcore.wire import Message
 
@@ -38,7 +39,7 @@ STANDBY_REFUSED = "Standby mode only implemented when nice_failback on"
 Hook = Callable[[], Awaitable[None]]
 
 
-class LegacyResourceManager:
+class LegacyFailback:
     """The resource decisions of one node in legacy mode."""
 
     def __init__(self, groups: GroupTable, executor: Executor, send: Send) -> None:
@@ -107,8 +108,7 @@ class LegacyResourceManager:
             log.info("No STONITH device configured.")
             log.info("Shared disks are not protected.")
             result = "n_stnth"
-        stonith = Message.of(("t", "stonith"), ("node", node), ("result", result))
-        self._tasks.start(self._send(stonith), "send stonith")
+        self._tasks.start(self._send(messages.stonith(node, result)), "send stonith")
         self._take_over_from(node)
 
     async def give_up_all(self) -> None:
@@ -148,9 +148,11 @@ class LegacyResourceManager:
             if await self.executor.running(group):
                 self.held.add(group.key)
             elif self.peers:
-                await self._send(Message.of(("t", "ip-request"), ("ipaddr", group.key)))
+                await self._send(messages.ip_request(group.key))
             else:
-                await self._send(_response(self.me, group.key, weown=True), self.me)
+                await self._send(
+                    messages.ip_request_response(self.me, group.key, weown=True), self.me
+                )
         log.info("Local Resource acquisition completed.")
 
     def _on_response(self, message: Message) -> None:
@@ -189,7 +191,7 @@ class LegacyResourceManager:
         if group is not None and weown:
             self.held.discard(key)
             await self.executor.release([group])
-        await self._send(_response(node, key, weown), node)
+        await self._send(messages.ip_request_response(node, key, weown), node)
 
     # ------------------------------------------------------------------ a peer leaves
 
@@ -238,14 +240,3 @@ class LegacyResourceManager:
                 await hook()
         finally:
             self._queued -= 1
-
-
-def _response(dest: str, key: str, weown: bool) -> Message:
-    """``ip-request-resp``, its fields in heartbeat's order."""
-    return Message.of(
-        ("t", "ip-request-resp"),
-        ("dest", dest),
-        ("ipaddr", key),
-        ("weown", "yes" if weown else "no"),
-        ("ok", "OK"),
-    )

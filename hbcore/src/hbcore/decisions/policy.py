@@ -1,8 +1,10 @@
-"""What the node asks of a resource manager, whichever failback policy it follows.
+"""What every decision-maker sends through, and what the node asks of a failback policy.
 
-heartbeat has two: nice failback (``auto_failback on|off``, :mod:`hbcore.resources.manager`) and
-legacy (``auto_failback legacy``, :mod:`hbcore.resources.legacy`). The node only ever talks to
-this surface, so it does not care which one runs.
+heartbeat has two failback policies: nice failback (``auto_failback on|off``,
+:mod:`hbcore.decisions.nice_failback`) and legacy (``auto_failback legacy``,
+:mod:`hbcore.decisions.legacy`). The node only ever talks to :class:`ResourcePolicy`, through
+:class:`hbcore.decisions.cluster.ClusterDecisions`, so it does not care which one runs. Both,
+and ipfail, send their messages through one :class:`Send`.
 """
 
 from __future__ import annotations
