@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from hb_hookspecs import AuthMethod, KeyRule, Observation
 from hbcore.config.timers import Timers
-from hbcore.node.daemon import MediumFailed, Node
+from hbcore.node.daemon import Node
+from hbcore.node.media import MediumFailed
 from hbcore.node.settings import NodeSettings
 from hbcore.pluginkit.hmac_auth import HmacAuthenticator
 from hbcore.state.paths import NodePaths

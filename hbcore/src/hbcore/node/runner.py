@@ -28,7 +28,8 @@ from hbcore.control.server import ControlServer
 from hbcore.decisions.binding import ResourceBinding
 from hbcore.log import DISABLED as DISABLED_LOG
 from hbcore.log import LogTargets, configure_logging, unwritable_reason
-from hbcore.node.daemon import MediumFailed, Node
+from hbcore.node.daemon import Node
+from hbcore.node.media import MediumFailed
 from hbcore.node.plugin_settings import PluginSettings
 from hbcore.node.rc_hooks import RcHooks
 from hbcore.node.reload import PING_DIRECTIVES, RunningConfig
