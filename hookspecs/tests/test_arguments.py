@@ -16,6 +16,7 @@ from hb_hookspecs.arguments import (
     interface_name,
     ipv4_address,
     milliseconds,
+    time_value,
 )
 from hypothesis import given
 from hypothesis import strategies as st
@@ -47,6 +48,12 @@ def test_time_values_heartbeat_rejects(text: str) -> None:
     with pytest.raises(ArgumentError) as caught:
         milliseconds(text)
     assert caught.value.fix
+
+
+def test_time_value_bounds() -> None:
+    assert time_value(0)("0") == 0
+    with pytest.raises(ArgumentError, match="too small"):
+        time_value(1)("0")
 
 
 def test_seconds_suffix_error_explains_the_fix() -> None:

@@ -29,7 +29,6 @@ def test_there_are_hooks_for_every_kind_and_event() -> None:
         "hb_register_commands",
         "hb_register_directives",
         "hb_register_health_monitors",
-        "hb_register_media",
         "hb_register_resource_agents",
         "hb_resolve_resource",
         "hb_resources_acquired",

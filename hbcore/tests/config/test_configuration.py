@@ -142,34 +142,6 @@ def test_a_respawned_ipfail_still_needs_its_user(tmp_path: Path) -> None:
     ]
 
 
-def test_interfaces_of_heartbeat_paths_are_host_facts(tmp_path: Path) -> None:
-    hacf = MINIMAL + "bcast lo hbnosuch0\nucast hbnosuch1 127.0.0.1\nucast lo 127.0.0.1\n"
-    config = load_configuration(write_config(tmp_path, hacf=hacf), plugin_set(), "alpha")
-    assert _lines(config.problems, Severity.HOST) == [
-        "ha.cf:5: bcast: interface [hbnosuch0] does not exist",
-        "ha.cf:6: ucast: interface [hbnosuch1] does not exist",
-    ]
-
-
-def test_an_unresolvable_ucast_peer_is_a_host_fact(tmp_path: Path) -> None:
-    hacf = MINIMAL + "ucast eth0 10.0.0.2\nucast eth0 no-such-host.invalid\n"
-    config = load_configuration(write_config(tmp_path, hacf=hacf), plugin_set(), "alpha")
-    assert _lines(config.problems, Severity.HOST) == [
-        "ha.cf:6: ucast: cannot resolve hostname no-such-host.invalid"
-    ]
-
-
-def test_missing_serial_and_watchdog_devices_are_host_facts(tmp_path: Path) -> None:
-    device = tmp_path / "ttyFAKE"
-    device.write_text("")
-    hacf = MINIMAL + f"serial {device} /dev/no-such-tty\nwatchdog /dev/no-such-watchdog\n"
-    config = load_configuration(write_config(tmp_path, hacf=hacf), plugin_set(), "alpha")
-    assert _lines(config.problems, Severity.HOST) == [
-        "ha.cf:5: serial device /dev/no-such-tty does not exist",
-        "ha.cf:6: watchdog device /dev/no-such-watchdog does not exist",
-    ]
-
-
 def test_unhandled_resources_are_errors_naming_the_distribution(tmp_path: Path) -> None:
     """The files ask for something this node cannot do: an error, not a host fact."""
     write_config(tmp_path, haresources="alpha 192.168.85.3/27 IPaddr2::10.0.0.1 maid::vacuum\n")
@@ -199,6 +171,7 @@ def test_resources_are_resolved_by_the_plugins(tmp_path: Path) -> None:
     write_config(tmp_path, haresources="alpha 10.0.0.1 httpd\n")
     config = load_configuration(tmp_path, plugin_set(resolver), "alpha")
     assert config.problems == ()
-    assert [context.script_dirs for context in resolver.seen] == [
-        (tmp_path / "resource.d", Path("/etc/init.d"))
+    assert [(c.settings.node_name, c.config_dir, c.environment) for c in resolver.seen] == [
+        ("alpha", tmp_path, {})
     ] * 2
+    assert resolver.seen[0].settings.given["node"] == ("alpha", "beta")

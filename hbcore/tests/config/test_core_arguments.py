@@ -53,9 +53,3 @@ def test_stonith_lines() -> None:
 )
 def test_crm_mode(text: str, mode: str) -> None:
     assert args.crm_mode(text) == mode
-
-
-def test_time_value_bounds() -> None:
-    assert args.time_value(0)("0") == 0
-    with pytest.raises(ArgumentError):
-        args.time_value(1)("0")

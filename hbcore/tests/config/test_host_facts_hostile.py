@@ -1,76 +1,55 @@
-"""Host checks asked about values the host cannot even look up (a DNS label of 64 characters, a
-NUL byte, a name too long for a path) report them like any missing fact; log files are facts."""
+"""The core's own host checks asked about values the host cannot even look up (a user name with
+a NUL byte) report them like any missing fact; log files are facts. The plugins' checks of
+their directives (interfaces, peers, devices, ping hosts) are tested with each plugin."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
-from config_helpers import MINIMAL, FakeBcast, FakeUcast, parse, plugin_set, write_config
+from config_helpers import MINIMAL, parse, plugin_set, write_config
+from hb_hookspecs import Settings
 from hbcore.config.configuration import load_configuration
 from hbcore.config.core_arguments import ClientChild
-from hbcore.config.hacf import Medium
-from hbcore.config.host_checks import (
-    check_client_children,
-    check_interfaces,
-    check_log_files,
-    check_ucast_peers,
-)
-from hbcore.config.problems import Located, Location, Problem, Severity
+from hbcore.config.core_host_checks import check_respawn
+from hbcore.config.host_checks import check_directives
+from hbcore.config.problems import Problem, Severity
+from hbcore.config.safety_net import SafetyNet
+
+SETTINGS = Settings("alpha", Path("/etc/ha.d"), {})
 
 
 def _host(problems: Iterable[Problem]) -> list[str]:
     return [f"{p.location}: {p.problem}" for p in problems if p.severity is Severity.HOST]
 
 
-@pytest.mark.parametrize(
-    "peer", ["a" * 64 + ".example.com", "a" * 300, "x\udce9y", "a..b", "p\0q", ""]
-)
-def test_a_ucast_peer_no_resolver_can_take_is_unresolvable(peer: str) -> None:
-    hacf, _ = parse(MINIMAL)
-    entry: Located[object] = Located(FakeUcast("lo", peer), Location("ha.cf", 5))
-    hacf = dataclasses.replace(hacf, entries={**hacf.entries, "ucast": (entry,)})
-
-    assert _host(check_ucast_peers(hacf)) == [f"ha.cf:5: ucast: cannot resolve hostname {peer}"]
-
-
-@pytest.mark.parametrize("interface", ["l\0o", "x" * 300, "eth\udce9"])
-def test_an_interface_no_kernel_can_have_does_not_exist(interface: str) -> None:
-    hacf, _ = parse(MINIMAL)
-    medium = Medium("bcast", FakeBcast(interface), Location("ha.cf", 3))
-    hacf = dataclasses.replace(hacf, media=(medium,))
-
-    assert _host(check_interfaces(hacf)) == [
-        f"ha.cf:3: bcast: interface [{interface}] does not exist"
-    ]
-
-
 def test_a_user_name_with_a_nul_is_an_unknown_user() -> None:
-    hacf, _ = parse(MINIMAL)
-    entry: Located[object] = Located(ClientChild("hac\0luster", "/bin/true"), Location("ha.cf", 5))
-    hacf = dataclasses.replace(hacf, entries={**hacf.entries, "respawn": (entry,)})
-
-    assert _host(check_client_children(hacf)) == [
-        "ha.cf:5: Invalid uid [hac\0luster] specified for client child"
-    ]
+    [problem] = check_respawn(ClientChild("hac\0luster", "/usr/lib/heartbeat/ipfail"), SETTINGS)[:1]
+    assert (problem.problem, problem.warning) == (
+        "Invalid uid [hac\0luster] specified for client child",
+        False,
+    )
 
 
 # --- logfile and debugfile -------------------------------------------------------------------
 
 
+def check_log_files(text: str) -> list[Problem]:
+    """The host problems of the ha.cf ``text``, as loading it finds them."""
+    hacf, _ = parse(text)
+    return check_directives(hacf, SETTINGS, [], SafetyNet(catch=False))
+
+
 def _log_problems(line: str) -> list[str]:
-    hacf, _ = parse(MINIMAL + line + "\n")
-    return [problem.render(strict=True) for problem in check_log_files(hacf)]
+    return [problem.render(strict=True) for problem in check_log_files(MINIMAL + line + "\n")]
 
 
 def test_a_log_file_in_a_missing_directory_is_a_host_fact(tmp_path: Path) -> None:
     missing = tmp_path / "no-such-dir"
-    hacf, _ = parse(MINIMAL + f"logfile {missing}/ha-log\n")
 
-    [problem] = check_log_files(hacf)
+    [problem] = check_log_files(MINIMAL + f"logfile {missing}/ha-log\n")
 
     assert problem.severity is Severity.HOST
     assert problem.render(strict=True) == (
@@ -112,15 +91,13 @@ def test_a_log_file_or_directory_that_cannot_be_written_is_reported(
 
 
 def test_a_relative_log_file_is_a_warning() -> None:
-    hacf, _ = parse(MINIMAL + "logfile ha-log\n")
-    [problem] = check_log_files(hacf)
+    [problem] = check_log_files(MINIMAL + "logfile ha-log\n")
     assert problem.severity is Severity.WARNING
     assert problem.problem.startswith("logfile ha-log is not an absolute path")
 
 
 def test_the_last_logfile_line_is_the_one_checked(tmp_path: Path) -> None:
-    hacf, _ = parse(MINIMAL + f"logfile /no/such/dir/log\nlogfile {tmp_path}/log\n")
-    assert check_log_files(hacf) == []
+    assert check_log_files(MINIMAL + f"logfile /no/such/dir/log\nlogfile {tmp_path}/log\n") == []
 
 
 def test_a_missing_log_directory_fails_only_a_strict_check(tmp_path: Path) -> None:

@@ -1,13 +1,14 @@
 """The plugins the files need: a plugin that failed to load is an error; a resource no loaded
-plugin handles is an error saying why (failed, disabled, not installed); a near miss of an
-installed agent is a typo, with "did you mean"."""
+plugin handles is an error saying why (failed, disabled, not installed); what a plugin finds
+missing here is a host fact, unless the name is a near miss of an installed agent: a typo, with
+"did you mean"."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from config_helpers import plugin_set, write_config
-from hb_hookspecs import ResourceAgent, ResourceAgentType, ResourceContext, hookimpl
+from hb_hookspecs import HostError, ResourceAgent, ResourceAgentType, ResourceContext, hookimpl
 from hbcore.config.configuration import load_configuration
 from hbcore.config.plugin_checks import absent_plugin, failed_plugins
 from hbcore.config.problems import Severity
@@ -22,7 +23,17 @@ BROKEN = PluginRecord(
 
 
 class _FindsNoScript:
-    """Stands in for hb-ra-script on a machine without the script: it declines every token."""
+    """Stands in for hb-ra-script on a machine without the script: it takes every token and
+    finds its script missing."""
+
+    @hookimpl
+    def hb_resolve_resource(self, token: str, context: ResourceContext) -> ResourceAgent | None:
+        script = token.split("::")[0]
+        raise HostError(f"Cannot locate resource script {script}", "install it here")
+
+
+class _DeclinesAll:
+    """Stands in for a script plugin that is not loaded: no token is taken."""
 
     @hookimpl
     def hb_resolve_resource(self, token: str, context: ResourceContext) -> ResourceAgent | None:
@@ -31,7 +42,7 @@ class _FindsNoScript:
 
 def _plugins(*records: PluginRecord) -> PluginSet:
     """A plugin set whose records are ``records``, the active ones providing their agents."""
-    plugins = plugin_set(_FindsNoScript())
+    plugins = plugin_set(_FindsNoScript() if SCRIPT in records else _DeclinesAll())
     plugins.records = list(records)
     active = {record.name for record in records if record.status == "active"}
     for name, owner in (("IPaddr", "ra-ipaddr"), ("IPaddr2", "ra-ipaddr"), ("script", "ra-script")):
@@ -108,13 +119,12 @@ def test_a_typo_of_an_installed_agent_is_an_error_with_a_suggestion(tmp_path: Pa
     ]
 
 
-def test_a_missing_script_far_from_any_name_stays_a_host_fact(tmp_path: Path) -> None:
+def test_what_the_plugin_finds_missing_far_from_any_name_stays_a_host_fact(
+    tmp_path: Path,
+) -> None:
     [(severity, text)] = _problems(tmp_path, "alpha maid::vacuum\n", _plugins(IPADDR, SCRIPT))
     assert severity is Severity.HOST
-    assert text == (
-        "haresources:1: Cannot locate resource script maid; install it as an executable file "
-        f"in {tmp_path / 'resource.d'} or /etc/init.d"
-    )
+    assert text == "haresources:1: Cannot locate resource script maid; install it here"
 
 
 def test_the_script_plugins_own_entry_is_no_suggestion(tmp_path: Path) -> None:
@@ -123,13 +133,12 @@ def test_the_script_plugins_own_entry_is_no_suggestion(tmp_path: Path) -> None:
     assert "did you mean" not in text
 
 
-def test_a_near_miss_of_a_script_here_is_suggested_but_stays_a_host_fact(tmp_path: Path) -> None:
-    scripts = tmp_path / "resource.d"
-    scripts.mkdir()
-    (scripts / "httpd").write_text("#!/bin/sh\n")
-    [(severity, text)] = _problems(tmp_path, "alpha htpd\n", _plugins(IPADDR, SCRIPT))
-    assert severity is Severity.HOST
-    assert text == (
-        "haresources:1: Cannot locate resource script htpd; did you mean httpd? otherwise "
-        f"install it as an executable file in {scripts} or /etc/init.d"
+def test_an_address_agent_found_only_as_a_missing_script_needs_its_plugin(tmp_path: Path) -> None:
+    """Without hb-ra-ipaddr only the script lookup takes ``IPaddr2::...``: the file needs the
+    plugin, which is what hb says, not that no IPaddr2 script is installed."""
+    [(severity, text)] = _problems(tmp_path, "alpha IPaddr2::10.0.0.1\n", _plugins(SCRIPT))
+    assert severity is Severity.ERROR
+    assert text.startswith(
+        "haresources:1: no installed plugin handles resource IPaddr2::10.0.0.1: it needs the "
+        "plugin hb-ra-ipaddr, which is not installed"
     )

@@ -1,7 +1,9 @@
 """hb's plugin contract: hookspecs, registrations, runtime interfaces and argument parsers."""
 
 from hb_hookspecs.arguments import ArgumentError
+from hb_hookspecs.core_directives import DEADTIME, KEEPALIVE, UDPPORT
 from hb_hookspecs.directives import Directive, Form, Repeat
+from hb_hookspecs.host import HostError, HostProblem
 from hb_hookspecs.interfaces import (
     Authenticator,
     HealthMonitor,
@@ -18,14 +20,16 @@ from hb_hookspecs.registrations import (
     CliCommand,
     HealthMonitorType,
     KeyRule,
-    MediumType,
     ResourceAgentType,
 )
 from hb_hookspecs.specs import HbHookSpecs
 
 __all__ = [
+    "DEADTIME",
     "ENTRY_POINT_GROUP",
+    "KEEPALIVE",
     "PROJECT_NAME",
+    "UDPPORT",
     "ArgumentError",
     "AuthMethod",
     "Authenticator",
@@ -35,9 +39,10 @@ __all__ = [
     "HbHookSpecs",
     "HealthMonitor",
     "HealthMonitorType",
+    "HostError",
+    "HostProblem",
     "KeyRule",
     "Medium",
-    "MediumType",
     "Observation",
     "Repeat",
     "ResourceAgent",

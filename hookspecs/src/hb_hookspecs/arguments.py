@@ -92,6 +92,20 @@ def milliseconds(text: str) -> int:
     return math.floor(value)
 
 
+def time_value(minimum_ms: int) -> Callable[[str], int]:
+    """A parser for a heartbeat time value (see :func:`milliseconds`) of at least
+    ``minimum_ms`` milliseconds."""
+
+    def parse(text: str) -> int:
+        value = milliseconds(text)
+        if value < minimum_ms:
+            bound = "greater than 0" if minimum_ms == 1 else f"at least {minimum_ms} ms"
+            raise ArgumentError(f"time '{text}' is too small", f"give a time {bound}")
+        return value
+
+    return parse
+
+
 def integer(minimum: int | None = None, maximum: int | None = None) -> Callable[[str], int]:
     """A parser for a decimal integer within ``[minimum, maximum]`` (either bound optional).
 

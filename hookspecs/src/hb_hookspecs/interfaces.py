@@ -8,7 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast, runtime_checkable
+
+if TYPE_CHECKING:
+    from hb_hookspecs.directives import Directive
+
+T = TypeVar("T")
+D = TypeVar("D")
 
 
 @runtime_checkable
@@ -123,35 +129,43 @@ class HealthMonitor(Protocol):
         ...
 
 
-class Settings(Protocol):
-    """A read-only view of the parsed ``ha.cf`` given to plugin factories."""
+@dataclass(frozen=True)
+class Settings:
+    """The parsed ``ha.cf`` as plugins see it: typed values, by directive.
 
-    @property
-    def node_name(self) -> str:
-        """This node's name, lowercased as heartbeat compares names."""
-        ...
+    Built by the core once the files are read; plugins read it through the declarations of the
+    directives they own, or of the core's (:mod:`hb_hookspecs.core_directives`). A plugin's
+    tests build one directly: ``Settings("linuxha1", Path("/etc/ha.d"), {"baud": (38400,)})``.
+    """
 
-    @property
-    def config_dir(self) -> Path:
-        """The configuration directory (``/etc/ha.d`` unless overridden)."""
-        ...
+    node_name: str
+    """This node's name, lowercased as heartbeat compares names."""
+    config_dir: Path
+    """The configuration directory (``/etc/ha.d`` unless overridden)."""
+    given: Mapping[str, Sequence[object]]
+    """Every value written in ``ha.cf``, by directive name, in file order."""
 
-    def value(self, directive: str) -> object:
-        """The value of a single-valued directive, or its default when absent."""
-        ...
+    def get(self, directive: Directive[T, D]) -> T | D:
+        """The value in force of a single-valued directive: the last one written, else the
+        directive's default (None when it has none)."""
+        written = self.given.get(directive.name, ())
+        return cast(T, written[-1]) if written else directive.default
 
-    def values(self, directive: str) -> Sequence[object]:
-        """Every value of a directive, in file order (empty when absent)."""
-        ...
+    def values(self, directive: Directive[T, Any]) -> Sequence[T]:
+        """Every value of ``directive``, in file order (empty when absent)."""
+        return cast(Sequence[T], self.given.get(directive.name, ()))
 
 
 @dataclass(frozen=True)
 class ResourceContext:
     """What resolving a haresources token may look at."""
 
-    config_dir: Path
-    """The configuration directory; heartbeat scripts live in its ``resource.d``."""
-    script_dirs: Sequence[Path]
-    """Where script resources are searched, in order (``resource.d``, then ``/etc/init.d``)."""
+    settings: Settings
+    """The parsed ``ha.cf``: a resource plugin reads its own directives here."""
     environment: Mapping[str, str]
     """Extra environment for agents (``HA_CURHOST``, ``HA_debug`` ...)."""
+
+    @property
+    def config_dir(self) -> Path:
+        """The configuration directory; heartbeat scripts live in its ``resource.d``."""
+        return self.settings.config_dir

@@ -1,17 +1,19 @@
 """What plugins hand to the registration hooks: one frozen value per thing they provide.
 
 A registration is data plus a factory. The core keeps them in a registry and builds runtime
-objects from them when the node starts; nothing here runs on the hot path. A command is data
+objects from them when the node starts; nothing here runs on the hot path. Heartbeat paths
+are registered as directives (:class:`hb_hookspecs.Directive` with a ``medium`` factory): a
+kind of path is the ``ha.cf`` directive that configures it. A command is data
 plus the place of its code, imported only when the command runs.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from hb_hookspecs.interfaces import Authenticator, HealthMonitor, Medium, Settings
+from hb_hookspecs.interfaces import Authenticator, HealthMonitor, Settings
 
 
 class KeyRule(enum.Enum):
@@ -35,20 +37,6 @@ class AuthMethod:
     key: KeyRule
     create: Callable[[bytes], Authenticator]
     summary: str
-
-
-@dataclass(frozen=True)
-class MediumType:
-    """A kind of heartbeat path, configured by the ``ha.cf`` directive of the same ``name``.
-
-    ``create(value, settings)`` turns one parsed value of that directive (one interface of a
-    ``bcast`` line, one ``ucast`` line) into the media it describes. It may look at the host and
-    raise ``OSError`` naming what is missing.
-    """
-
-    name: str
-    summary: str
-    create: Callable[[object, Settings], Sequence[Medium]]
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ from hb_hookspecs.registrations import (
     AuthMethod,
     CliCommand,
     HealthMonitorType,
-    MediumType,
     ResourceAgentType,
 )
 
@@ -33,10 +32,15 @@ class HbHookSpecs:
 
     @hookspec
     def hb_register_directives(self, register: Callable[[Directive], None]) -> None:
-        """Register the ``ha.cf`` directives this plugin owns.
+        """Register the ``ha.cf`` directives this plugin owns, and with them its heartbeat paths.
 
         :param register: call once per :class:`Directive`. Registering a name the core or
             another plugin already owns marks this plugin ``failed``.
+
+        A directive carries everything about it: how a value parses, what it needs of the host
+        (``check_host``), whether each value is a heartbeat path (``medium``: a kind of medium
+        is registered this way, and ``hb plugins list`` shows it as ``medium:NAME``) or names a
+        ping node (``ping_node``). :class:`Directive` states each callable's contract.
 
         **When called:** once, when the plugin set is loaded (``hb check``, ``hb start``,
         ``hb plugins list``), before any configuration is read.
@@ -59,20 +63,6 @@ class HbHookSpecs:
 
         **Result:** none; every registration is kept. Two plugins registering the same method
         name is an error naming both.
-        """
-
-    @hookspec
-    def hb_register_media(self, register: Callable[[MediumType], None]) -> None:
-        """Register kinds of heartbeat path (``bcast``, ``ucast``, ``mcast``, ``serial``).
-
-        :param register: call once per :class:`MediumType`; its ``name`` is the directive
-            whose values it turns into media (register that directive too).
-
-        **When called:** once, when the plugin set is loaded.
-
-        **Concurrency:** synchronous, before the event loop runs. Must not block.
-
-        **Result:** none; every registration is kept.
         """
 
     @hookspec
@@ -134,13 +124,16 @@ class HbHookSpecs:
 
         :param token: one resource token exactly as written in ``haresources`` (``httpd``,
             ``maid::vacuum``, ``IPaddr::192.168.85.3/27``, ``192.168.85.3``).
-        :param context: where scripts are searched and the agents' environment.
+        :param context: the parsed ``ha.cf`` (a plugin reads its own directives there, as
+            hb-ra-script reads where scripts are searched) and the agents' environment.
 
         Implementations are tried in pluggy's order (last registered first; use
         ``tryfirst``/``trylast``): the IPaddr shorthand is ``tryfirst``, the generic script
         lookup ``trylast``. A plugin that recognises the token as its own but finds it malformed
         (``IPaddr::10.0.0.300``) raises ``ArgumentError(problem, fix)``, which the core reports
-        at the token's haresources line.
+        at the token's haresources line; one that finds what the token names missing on this
+        machine (a script not installed here) raises ``HostError(problem, fix)``, which the core
+        reports there as a fact of the host (``hb check`` warns, ``--strict`` refuses).
 
         **When called:** when the configuration is loaded (``hb check``, ``hb start``), once per
         token, and again when haresources changes.

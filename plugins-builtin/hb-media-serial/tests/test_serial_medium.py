@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from hb_auth_sha1.sha1 import Sha1Authenticator
-from hb_hookspecs import AuthMethod, KeyRule, Medium, MediumType
-from hb_media_serial import hb_register_media
+from hb_hookspecs import AuthMethod, Directive, KeyRule, Medium, Settings
+from hb_media_serial import hb_register_directives
 from hb_media_serial.framing import ClassicFramer
 from hb_media_serial.serial_medium import QUEUE_SIZE, SerialMedium, chunk_pause
 from hbcore.wire import Decoded, Encoding, Keyring, Message, decode, encode
@@ -378,41 +378,32 @@ def test_a_vanished_device_is_reopened_when_it_comes_back(tmp_path: Path) -> Non
 # ---------------------------------------------------------------------- configuration
 
 
-class FakeSettings:
-    def __init__(self, values: dict[str, object]) -> None:
-        self._values = values
-
-    @property
-    def node_name(self) -> str:
-        return "node1"
-
-    @property
-    def config_dir(self) -> Path:
-        return Path("/etc/ha.d")
-
-    def value(self, directive: str) -> object:
-        return self._values.get(directive)
-
-    def values(self, directive: str) -> Sequence[object]:
-        return []
+def settings(**given: tuple[object, ...]) -> Settings:
+    return Settings("node1", Path("/etc/ha.d"), given)
 
 
-def registered_serial() -> MediumType:
-    registered: list[MediumType] = []
-    hb_register_media(registered.append)
-    assert [medium_type.name for medium_type in registered] == ["serial"]
-    return registered[0]
+def media_of(directive: Directive, value: str, given: Settings) -> Sequence[Medium]:
+    assert directive.medium is not None
+    return directive.medium(value, given)
+
+
+def registered_serial() -> Directive:
+    registered: list[Directive] = []
+    hb_register_directives(registered.append)
+    [serial] = [directive for directive in registered if directive.medium is not None]
+    assert serial.name == "serial"
+    return serial
 
 
 def test_create_makes_one_medium_per_device_at_the_configured_baud() -> None:
-    [medium] = registered_serial().create("/dev/ttyS1", FakeSettings({"baud": 38400}))
+    [medium] = media_of(registered_serial(), "/dev/ttyS1", settings(baud=(38400,)))
     assert isinstance(medium, SerialMedium)
     assert (medium.name, medium.baud, medium.wire_format) == ("/dev/ttyS1", 38400, "classic")
     assert medium.pause == pytest.approx(512 / 4800)
 
 
 def test_create_falls_back_to_19200_baud() -> None:
-    [medium] = registered_serial().create("/dev/ttyS0", FakeSettings({}))
+    [medium] = media_of(registered_serial(), "/dev/ttyS0", settings())
     assert isinstance(medium, SerialMedium) and medium.baud == 19200
 
 

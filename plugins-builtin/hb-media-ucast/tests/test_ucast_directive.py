@@ -1,16 +1,67 @@
-"""ucast IFACE PEER: one peer per line, extra tokens ignored as heartbeat does."""
+"""ucast IFACE PEER: one peer per line, extra tokens ignored as heartbeat does; the peer must
+resolve and the interface exist on this machine."""
+
+from pathlib import Path
 
 import pytest
-from hb_hookspecs import ArgumentError, Directive, Form
+from hb_hookspecs import ArgumentError, Directive, Form, Settings
 from hb_media_ucast import hb_register_directives
-from hb_media_ucast.directives import UCAST, UcastPath
+from hb_media_ucast.directives import UCAST, UcastPath, check_path
+from hb_media_ucast.ucast import UcastMedium
+
+NO_LINES = Settings("linuxha1", Path("/etc/ha.d"), {})
 
 
 def test_registers_ucast_as_a_whole_line_medium() -> None:
     registered: list[Directive] = []
     hb_register_directives(registered.append)
     assert registered == [UCAST]
-    assert UCAST.form is Form.WHOLE_LINE and UCAST.is_medium
+    assert UCAST.form is Form.WHOLE_LINE
+    assert UCAST.medium is not None and UCAST.check_host is check_path
+
+
+@pytest.mark.parametrize(
+    ("line", "given", "ports"),
+    [
+        ("eth1 10.0.0.2", {}, (694, 694)),
+        ("eth1 10.0.0.2", {"udpport": (700,)}, (700, 700)),
+        ("lo 127.0.0.1:7002", {"udpport": (7001,)}, (7001, 7002)),
+    ],
+)
+def test_the_medium_listens_on_udpport_and_sends_to_the_peers_port(
+    line: str, given: dict[str, tuple[object, ...]], ports: tuple[int, int]
+) -> None:
+    assert UCAST.medium is not None
+    [medium] = UCAST.medium(UCAST.parse(line), Settings("n", Path("/etc/ha.d"), given))
+    assert isinstance(medium, UcastMedium)
+    assert (medium.port, medium.peer_port) == ports
+
+
+def test_a_peer_that_resolves_on_an_interface_here_is_no_problem() -> None:
+    assert check_path(UcastPath("lo", "localhost"), NO_LINES) == []
+    assert check_path(UcastPath("lo", "127.0.0.1", 7002), NO_LINES) == []
+
+
+@pytest.mark.parametrize(
+    "peer", ["peer.invalid", "a" * 64 + ".example.com", "a" * 300, "x\udce9y", "a..b", "p\0q"]
+)
+def test_a_peer_no_resolver_finds_or_can_take_is_a_host_problem(peer: str) -> None:
+    [problem] = check_path(UcastPath("lo", peer), NO_LINES)
+    assert (problem.problem, problem.warning) == (f"ucast: cannot resolve hostname {peer}", False)
+
+
+@pytest.mark.parametrize("interface", ["hbnosuch1", "l\0o", "x" * 300, "eth\udce9"])
+def test_an_interface_no_kernel_here_has_is_a_host_problem(interface: str) -> None:
+    [problem] = check_path(UcastPath(interface, "127.0.0.1"), NO_LINES)
+    assert problem.problem == f"ucast: interface [{interface}] does not exist"
+
+
+def test_the_peer_is_reported_before_the_interface() -> None:
+    problems = check_path(UcastPath("hbnosuch1", "peer.invalid"), NO_LINES)
+    assert [problem.problem for problem in problems] == [
+        "ucast: cannot resolve hostname peer.invalid",
+        "ucast: interface [hbnosuch1] does not exist",
+    ]
 
 
 def test_interface_and_peer() -> None:

@@ -11,7 +11,13 @@ def test_registers_ping_and_ping_group() -> None:
     hb_register_directives(registered.append)
     assert registered == [PING, PING_GROUP]
     assert PING.form is Form.PER_TOKEN and PING_GROUP.form is Form.WHOLE_LINE
-    assert not PING.is_medium and not PING_GROUP.is_medium
+    assert PING.medium is None and PING_GROUP.medium is None
+
+
+def test_each_value_is_a_ping_node_named_by_its_host_or_group() -> None:
+    assert PING.ping_node is not None and PING_GROUP.ping_node is not None
+    assert PING.ping_node(PING.parse("10.0.0.254")) == "10.0.0.254"
+    assert PING_GROUP.ping_node(PING_GROUP.parse("uplinks 10.0.1.1 10.0.1.2")) == "uplinks"
 
 
 @pytest.mark.parametrize(
@@ -23,8 +29,6 @@ def test_ping_takes_addresses_and_host_names_as_written(host: str) -> None:
     parsed = PING.parse(host)
     assert parsed == PingHost(host)
     assert str(parsed) == host
-    assert parsed.host_names == (host,)
-    assert parsed.needs_every_host
 
 
 @pytest.mark.parametrize(
@@ -40,8 +44,6 @@ def test_ping_group() -> None:
     group = PING_GROUP.parse("uplinks 10.0.0.253 10.0.0.254")
     assert group == PingGroup("uplinks", ("10.0.0.253", "10.0.0.254"))
     assert str(group) == "uplinks (10.0.0.253 10.0.0.254)"
-    assert group.host_names == ("10.0.0.253", "10.0.0.254")
-    assert not group.needs_every_host  # heartbeat pings the group without an unknown member
 
 
 @pytest.mark.parametrize("line", ["uplinks", ""])

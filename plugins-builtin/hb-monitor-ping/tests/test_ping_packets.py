@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hb_hookspecs import HealthMonitorType
+from hb_hookspecs import HealthMonitorType, Settings
 from hb_monitor_ping import create_monitor, hb_register_health_monitors
 from hb_monitor_ping.directives import PingGroup, PingHost
 from hb_monitor_ping.echo_socket import EchoSocket
@@ -241,25 +241,8 @@ def test_a_group_is_pinged_without_its_unknown_members(
 # -- the factory --------------------------------------------------------------------------------
 
 
-class FakeSettings:
-    def __init__(self, values: dict[str, Sequence[object]], keepalive: object = 1000) -> None:
-        self._values = values
-        self._keepalive = keepalive
-
-    @property
-    def node_name(self) -> str:
-        return "linuxha1"
-
-    @property
-    def config_dir(self) -> Path:
-        return Path("/etc/ha.d")
-
-    def value(self, directive: str) -> object:
-        assert directive == "keepalive"
-        return self._keepalive
-
-    def values(self, directive: str) -> Sequence[object]:
-        return self._values.get(directive, ())
+def settings_of(**given: Sequence[object]) -> Settings:
+    return Settings("linuxha1", Path("/etc/ha.d"), given)
 
 
 def test_registers_the_ping_monitor() -> None:
@@ -270,16 +253,14 @@ def test_registers_the_ping_monitor() -> None:
 
 
 def test_no_ping_nodes_no_monitor() -> None:
-    assert create_monitor(FakeSettings({})) is None
+    assert create_monitor(settings_of()) is None
 
 
 def test_one_monitor_for_every_ping_host_and_group_pinging_every_keepalive() -> None:
-    settings = FakeSettings(
-        {
-            "ping": [PingHost("10.0.0.254"), PingHost("gateway.example.com")],
-            "ping_group": [PingGroup("uplinks", ("10.0.1.1", "10.0.1.2"))],
-        },
-        keepalive=250,
+    settings = settings_of(
+        ping=[PingHost("10.0.0.254"), PingHost("gateway.example.com")],
+        ping_group=[PingGroup("uplinks", ("10.0.1.1", "10.0.1.2"))],
+        keepalive=[250],
     )
     monitor = create_monitor(settings)
     assert isinstance(monitor, PingMonitor)

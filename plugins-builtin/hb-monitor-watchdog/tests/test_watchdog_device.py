@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hb_hookspecs import HealthMonitor, HealthMonitorType, Observation
+from hb_hookspecs import HealthMonitor, HealthMonitorType, Observation, Settings
 from hb_monitor_watchdog import hb_register_health_monitors
 from hb_monitor_watchdog.device import WatchdogDevice, timeout_seconds
 from watchdog_emulator import ARMED, CLOSED_ARMED, DISARMED, FIRED, MAGIC_CLOSE, WatchdogEmulator
@@ -45,18 +45,11 @@ def ignore(_observation: Observation) -> None:
     pass
 
 
-class FakeSettings:
-    node_name = "linuxha1"
-    config_dir = Path("/etc/ha.d")
-
-    def __init__(self, **values: object) -> None:
-        self._values: dict[str, object] = {"keepalive": 1000, "deadtime": 30000, **values}
-
-    def value(self, directive: str) -> object:
-        return self._values.get(directive)
-
-    def values(self, directive: str) -> list[object]:
-        return []
+def settings_of(**given: object) -> Settings:
+    """ha.cf with one line for each of ``given`` (keepalive and deadtime at their defaults)."""
+    return Settings(
+        "linuxha1", Path("/etc/ha.d"), {name: (value,) for name, value in given.items()}
+    )
 
 
 @pytest.fixture
@@ -102,11 +95,11 @@ def test_timeout_is_deadtime_plus_10ms_rounded_up(deadtime_ms: int, seconds: int
 
 
 def test_no_watchdog_line_no_device_monitor() -> None:
-    assert monitor_types()["watchdog"].create(FakeSettings()) is None
+    assert monitor_types()["watchdog"].create(settings_of()) is None
 
 
 def test_a_watchdog_line_gives_a_monitor_timed_by_keepalive_and_deadtime() -> None:
-    settings = FakeSettings(watchdog="/dev/watchdog", keepalive=2000, deadtime=10000)
+    settings = settings_of(watchdog="/dev/watchdog", keepalive=2000, deadtime=10000)
     monitor = monitor_types()["watchdog"].create(settings)
     assert isinstance(monitor, WatchdogDevice) and isinstance(monitor, HealthMonitor)
     assert (monitor.device, monitor.interval_s, monitor.timeout_s) == ("/dev/watchdog", 2.0, 11)

@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import hb_ra_ipaddr
-from hb_hookspecs import ResourceContext, ResourceError
+from hb_hookspecs import ResourceContext, ResourceError, Settings
 
 
 async def run(token: str, steps: list[Any]) -> list[dict[str, Any]]:
-    context = ResourceContext(Path("/etc/ha.d"), (), {})
+    context = ResourceContext(Settings("linuxha1", Path("/etc/ha.d"), {}), {})
     agent = hb_ra_ipaddr.hb_resolve_resource(token, context)
     assert agent is not None
     results: list[dict[str, Any]] = []

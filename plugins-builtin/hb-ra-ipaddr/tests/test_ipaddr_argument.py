@@ -8,12 +8,12 @@ from pathlib import Path
 
 import hb_ra_ipaddr
 import pytest
-from hb_hookspecs import ArgumentError, ResourceContext
+from hb_hookspecs import ArgumentError, ResourceContext, Settings
 from hb_ra_ipaddr.argument import AddressSpec, parse_token
 
 V4 = ipaddress.IPv4Address
 V6 = ipaddress.IPv6Address
-CONTEXT = ResourceContext(Path("/etc/ha.d"), (Path("/etc/ha.d/resource.d"),), {})
+CONTEXT = ResourceContext(Settings("linuxha1", Path("/etc/ha.d"), {}), {})
 
 
 @pytest.mark.parametrize(

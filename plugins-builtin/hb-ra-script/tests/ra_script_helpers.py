@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hb_hookspecs import ResourceContext
+from hb_hookspecs import ResourceContext, Settings
 from hb_ra_script import hb_resolve_resource
 from hb_ra_script.agent import ScriptAgent, Timeouts
 from hb_ra_script.lookup import locate, split_token
@@ -48,12 +48,14 @@ class Host:
         return self.config_dir / "resource.d"
 
     @property
+    def settings(self) -> Settings:
+        """ha.cf with ``script_dirs`` naming resource.d, then the scratch init.d."""
+        directories = (str(self.resource_dir), str(self.init_dir))
+        return Settings("linuxha1", self.config_dir, {"script_dirs": directories})
+
+    @property
     def context(self) -> ResourceContext:
-        return ResourceContext(
-            config_dir=self.config_dir,
-            script_dirs=(self.resource_dir, self.init_dir),
-            environment=self.environment,
-        )
+        return ResourceContext(self.settings, self.environment)
 
     def script(self, directory: Path, name: str, body: str, mode: int = 0o755) -> Path:
         """Write ``body`` (dedented) as an sh script; ``body`` may omit the #! line."""
@@ -75,6 +77,6 @@ class Host:
         if timeouts is None:
             return agent
         parsed = split_token(token)
-        located = locate(parsed.script, self.context)
+        located = locate(parsed.script, self.settings)
         assert located is not None
         return ScriptAgent(parsed, located, self.context, timeouts)

@@ -1,9 +1,12 @@
 """script_dirs DIR...: registered by this plugin, every directory kept in file order."""
 
+from pathlib import Path
+
 import pytest
-from hb_hookspecs import ArgumentError, Directive, Form, Repeat
+from hb_hookspecs import ArgumentError, Directive, Form, Repeat, Settings
 from hb_ra_script import hb_register_directives
 from hb_ra_script.directives import SCRIPT_DIRS
+from hb_ra_script.lookup import INIT_DIR, search_path
 
 
 def test_registers_script_dirs_accumulating_token_by_token() -> None:
@@ -12,7 +15,22 @@ def test_registers_script_dirs_accumulating_token_by_token() -> None:
     assert registered == [SCRIPT_DIRS]
     assert SCRIPT_DIRS.name == "script_dirs"
     assert (SCRIPT_DIRS.form, SCRIPT_DIRS.repeat) == (Form.PER_TOKEN, Repeat.ACCUMULATE)
-    assert SCRIPT_DIRS.default is None and not SCRIPT_DIRS.is_medium
+    assert SCRIPT_DIRS.default is None and SCRIPT_DIRS.medium is None
+
+
+def test_without_script_dirs_scripts_are_searched_where_heartbeat_searches() -> None:
+    settings = Settings("linuxha1", Path("/etc/ha.d"), {})
+    assert search_path(settings) == (Path("/etc/ha.d/resource.d"), INIT_DIR)
+
+
+def test_script_dirs_in_order_relative_ones_in_the_configuration_directory() -> None:
+    given = {"script_dirs": ("resource.d", "/etc/rc.d/init.d", "lsb")}
+    settings = Settings("linuxha1", Path("/srv/ha.d"), given)
+    assert search_path(settings) == (
+        Path("/srv/ha.d/resource.d"),
+        Path("/etc/rc.d/init.d"),
+        Path("/srv/ha.d/lsb"),
+    )
 
 
 @pytest.mark.parametrize("text", ["resource.d", "/etc/rc.d/init.d", "scripts/lsb"])

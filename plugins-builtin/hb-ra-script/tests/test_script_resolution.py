@@ -1,18 +1,22 @@
 """Which script a haresources token runs: resource.d first, then init.d, never an address
-shorthand, and nothing is run while looking."""
+shorthand, and nothing is run while looking; a script that is not here is a fact of the host,
+with heartbeat's words and the script it may be a typo of."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import hb_ra_script
 import pluggy
 import pytest
 from hb_hookspecs import (
     PROJECT_NAME,
     ArgumentError,
     HbHookSpecs,
+    HostError,
     ResourceAgentType,
     ResourceContext,
+    Settings,
     hookimpl,
 )
 from hb_ra_script import hb_register_resource_agents
@@ -39,9 +43,33 @@ def test_a_script_only_in_init_d_is_an_lsb_init_script(host: Host) -> None:
     assert agent.describe() == f"{host.init_dir / 'smb'} (LSB init script)"
 
 
-def test_a_missing_script_is_not_taken_so_the_core_can_say_cannot_locate(host: Host) -> None:
-    assert host.resolve("httpd") is None
-    assert host.resolve("maid::vacuum") is None
+def test_a_missing_script_is_a_host_error_saying_where_it_was_looked_for(host: Host) -> None:
+    where = f"{host.resource_dir} or {host.init_dir}"
+    with pytest.raises(HostError) as raised:
+        host.resolve("maid::vacuum")
+    assert (raised.value.problem, raised.value.fix) == (
+        "Cannot locate resource script maid",
+        f"install it as an executable file in {where}",
+    )
+
+
+def test_a_near_miss_of_a_script_here_is_suggested(host: Host) -> None:
+    host.script(host.resource_dir, "httpd", "exit 0")
+    with pytest.raises(HostError) as raised:
+        host.resolve("htpd")
+    assert raised.value.fix == (
+        f"did you mean httpd? otherwise install it as an executable file in {host.resource_dir} "
+        f"or {host.init_dir}"
+    )
+    with pytest.raises(HostError, match="did you mean httpd"):
+        host.resolve("HTTPD")
+
+
+def test_without_script_dirs_the_search_is_heartbeats(tmp_path: Path) -> None:
+    context = ResourceContext(Settings("linuxha1", tmp_path, {}), {})
+    with pytest.raises(HostError) as raised:
+        hb_ra_script.hb_resolve_resource("httpd", context)
+    assert raised.value.fix.endswith(f"in {tmp_path / 'resource.d'} or /etc/init.d")
 
 
 def test_only_regular_executable_files_count(host: Host) -> None:
@@ -49,7 +77,8 @@ def test_only_regular_executable_files_count(host: Host) -> None:
     (host.resource_dir / "smb").mkdir()
     host.script(host.init_dir, "httpd", "exit 0")
     assert host.agent("httpd").path == host.init_dir / "httpd"
-    assert host.resolve("smb") is None
+    with pytest.raises(HostError, match="Cannot locate resource script smb"):
+        host.resolve("smb")
 
 
 def test_the_seed_form_maid_vacuum_passes_one_argument(host: Host) -> None:
@@ -109,8 +138,6 @@ class _IpaddrFirst:
 
 
 def test_the_script_lookup_is_asked_last(host: Host) -> None:
-    import hb_ra_script
-
     manager = pluggy.PluginManager(PROJECT_NAME)
     manager.add_hookspecs(HbHookSpecs)
     manager.register(hb_ra_script)
@@ -120,7 +147,8 @@ def test_the_script_lookup_is_asked_last(host: Host) -> None:
     resolve = manager.hook.hb_resolve_resource
     assert resolve(token="IPaddr::10.0.0.1", context=host.context) == "ipaddr agent"
     assert resolve(token="httpd", context=host.context).path == host.resource_dir / "httpd"
-    assert resolve(token="nothere", context=host.context) is None
+    with pytest.raises(HostError):
+        resolve(token="nothere", context=host.context)
 
 
 @pytest.mark.parametrize("script", ["s" * 256, "é" * 128, "ht\0tpd"])
@@ -130,10 +158,13 @@ def test_a_script_name_that_cannot_be_a_file_name_is_an_error(host: Host, script
 
 
 def test_a_script_name_of_255_bytes_is_looked_for(host: Host) -> None:
-    assert host.resolve("s" * 255) is None
+    with pytest.raises(HostError, match=r"Cannot locate resource script s{255}; "):
+        host.resolve("s" * 255)
 
 
 def test_a_directory_that_cannot_be_looked_at_holds_no_script(tmp_path: Path) -> None:
-    too_long = tmp_path / ("d" * 300)
-    context = ResourceContext(tmp_path, (too_long, tmp_path / "x\0y"), {})
-    assert locate("httpd", context) is None
+    directories = (str(tmp_path / ("d" * 300)), str(tmp_path / "x\0y"))
+    settings = Settings("linuxha1", tmp_path, {"script_dirs": directories})
+    assert locate("httpd", settings) is None
+    with pytest.raises(HostError, match="Cannot locate resource script httpd"):
+        hb_ra_script.hb_resolve_resource("httpd", ResourceContext(settings, {}))

@@ -4,10 +4,10 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from hb_hookspecs import ArgumentError, ResourceContext
+from hb_hookspecs import ArgumentError, ResourceContext, Settings
 from hb_ra_touchfile import hb_resolve_resource
 
-CONTEXT = ResourceContext(Path("/etc/ha.d"), (), {})
+CONTEXT = ResourceContext(Settings("linuxha1", Path("/etc/ha.d"), {}), {})
 
 
 def test_other_tokens_are_not_ours() -> None:

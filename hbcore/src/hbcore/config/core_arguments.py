@@ -6,11 +6,11 @@ typed value or raises :class:`ArgumentError`. They are pure: nothing here looks 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
 from dataclasses import dataclass
 from typing import Literal
 
-from hb_hookspecs.arguments import ArgumentError, boolean, milliseconds
+from hb_hookspecs.arguments import ArgumentError, boolean
 
 AutoFailback = Literal["on", "off", "legacy"]
 CrmMode = Literal["off", "on", "respawn", "manual"]
@@ -35,20 +35,6 @@ SYSLOG_FACILITIES = frozenset(
     }
 )
 """The names syslog knows (glibc's ``facilitynames``), plus ``none`` for no syslog."""
-
-
-def time_value(minimum_ms: int) -> Callable[[str], int]:
-    """A parser for a heartbeat time value (see :func:`milliseconds`) of at least
-    ``minimum_ms`` milliseconds."""
-
-    def parse(text: str) -> int:
-        value = milliseconds(text)
-        if value < minimum_ms:
-            bound = "greater than 0" if minimum_ms == 1 else f"at least {minimum_ms} ms"
-            raise ArgumentError(f"time '{text}' is too small", f"give a time {bound}")
-        return value
-
-    return parse
 
 
 def word(text: str) -> str:
@@ -108,6 +94,12 @@ class ClientChild:
     user: str
     command: str
     arguments: tuple[str, ...] = ()
+
+    @property
+    def is_ipfail(self) -> bool:
+        """True for heartbeat's ipfail, wherever its binary lives (Debian moved it): hb runs
+        ipfail built in, so such a line turns it on rather than naming a program to run."""
+        return os.path.basename(self.command) == "ipfail"
 
     def __str__(self) -> str:
         return " ".join((self.user, self.command, *self.arguments))

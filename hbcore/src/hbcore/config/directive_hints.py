@@ -1,10 +1,16 @@
-"""Names the registry cannot know: directives of built-in plugins that are not loaded, the
-directive heartbeat renames, and the distribution that handles a haresources resource.
+"""The catalogue of the built-in distributions, for the messages that say what to install: the
+directives and resources each would provide when it is not loaded, and the directive heartbeat
+renames.
 
-Used only to turn "unknown" into an actionable message that names what to install.
+This is the one place the core names a plugin's directives, and it holds names only: what a
+directive means, how it parses and what it needs of the host live with the plugin that owns it.
+A plugin that is not loaded cannot say what it would provide, so the core keeps this list to
+turn "unknown" into an actionable message.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from hbcore.config.haresources import IPADDR_SCRIPTS
 
@@ -27,6 +33,7 @@ RENAMED_DIRECTIVES: dict[str, str] = {"udp": "bcast"}
 
 IPADDR_DISTRIBUTION = "hb-ra-ipaddr"
 SCRIPT_DISTRIBUTION = "hb-ra-script"
+INIT_DIR = Path("/etc/init.d")
 
 
 def is_media_distribution(distribution: str) -> bool:
@@ -44,3 +51,9 @@ def resource_distribution(script: str) -> str:
     """The built-in distribution that would run a haresources script (``IPaddr`` for the
     address shorthand)."""
     return IPADDR_DISTRIBUTION if script in IPADDR_SCRIPTS else SCRIPT_DISTRIBUTION
+
+
+def heartbeat_search_path(config_dir: Path) -> tuple[Path, Path]:
+    """Where the script distribution looks for a script unless told otherwise: heartbeat's
+    order, ``resource.d`` of the configuration directory, then /etc/init.d."""
+    return config_dir / "resource.d", INIT_DIR

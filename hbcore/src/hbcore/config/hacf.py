@@ -2,7 +2,8 @@
 
 The parser knows no directive itself. It looks each line's directive up in the registry (the
 core's directives plus every loaded plugin's) and hands the arguments to that directive's
-``parse``: token by token, or the whole rest of the line. Lines naming a directive of a built-in
+``parse``: token by token, or the whole rest of the line. What a value means beyond its type
+(a heartbeat path, a ping node) the directive declares. Lines naming a directive of a built-in
 plugin that is not loaded, or no known directive at all, become errors that say what to do; so
 does a line holding a NUL byte, where heartbeat would silently read only the start of the line.
 """
@@ -11,11 +12,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from hb_hookspecs import Directive, Form, Repeat
+import hb_hookspecs
+from hb_hookspecs import Directive, Form, Repeat, Settings
 from hb_hookspecs.arguments import ArgumentError
+from hb_hookspecs.directives import MediumFactory
 
 from hbcore.config import hacf_rules
 from hbcore.config.core_arguments import AutoFailback
@@ -40,6 +44,12 @@ class Medium:
     directive: str
     value: object
     location: Location
+    create: MediumFactory[Any] = field(compare=False, repr=False)
+    """The directive's ``medium``: builds the media of ``value``."""
+
+    def media(self, settings: Settings) -> list[hb_hookspecs.Medium]:
+        """The media this value describes (may raise ``OSError``, see :class:`Directive`)."""
+        return list(self.create(self.value, settings))
 
     def __str__(self) -> str:
         return f"{self.directive} {self.value}"
@@ -49,8 +59,13 @@ class Medium:
 class HaCf(DirectiveValues):
     """A parsed ``ha.cf``: every value with its location, plus the settled settings."""
 
+    directives: Mapping[str, Owned[Directive]]
+    """Every directive known when the file was read, with its owner, in registration order."""
     nodes: tuple[str, ...]
     """The ``node`` names, lowercased, each once, in file order."""
+    ping_nodes: tuple[str, ...]
+    """The ping nodes the directives declare (``ping_node``), directive by directive in
+    registration order, each directive's in file order."""
     media: tuple[Medium, ...]
     """Every heartbeat path, in file order."""
     timers: Timers
@@ -58,6 +73,11 @@ class HaCf(DirectiveValues):
     use_logd: bool
     crm_enabled: bool
     """``crm``/``pacemaker`` asks for Pacemaker; hb refuses it and ignores haresources."""
+
+    def declares_ping_nodes(self, directive: str) -> bool:
+        """True when the values of ``directive`` are ping nodes (its ``ping_node`` is set)."""
+        owned = self.directives.get(directive)
+        return owned is not None and owned.item.ping_node is not None
 
 
 def read_hacf(
@@ -117,7 +137,9 @@ def parse_hacf(
         file=file,
         entries=values.entries,
         defaults=values.defaults,
+        directives=directives,
         nodes=nodes,
+        ping_nodes=_ping_nodes(values, directives),
         media=tuple(parser.media),
         timers=timers,
         auto_failback=auto_failback,
@@ -196,8 +218,8 @@ class _Parser:
             )
             return
         entries.append(Located(value, location))
-        if directive.is_medium:
-            self.media.append(Medium(directive.name, value, location))
+        if directive.medium is not None:
+            self.media.append(Medium(directive.name, value, location, directive.medium))
 
     def _unknown(self, location: Location, name: str) -> None:
         distribution = PLUGIN_DIRECTIVES.get(name)
@@ -212,6 +234,18 @@ class _Parser:
         self, location: Location, problem: str, fix: str, severity: Severity = Severity.ERROR
     ) -> None:
         self.problems.append(Problem(location, problem, fix, severity))
+
+
+def _ping_nodes(
+    values: DirectiveValues, directives: Mapping[str, Owned[Directive]]
+) -> tuple[str, ...]:
+    """The names of the ping nodes the directives declare."""
+    return tuple(
+        owned.item.ping_node(value)
+        for name, owned in directives.items()
+        if owned.item.ping_node is not None
+        for value in values.values(name)
+    )
 
 
 def _suggestion(name: str, directives: Mapping[str, Owned[Directive]]) -> str:

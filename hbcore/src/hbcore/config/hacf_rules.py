@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hbcore.config.core_arguments import ApiAuth, AutoFailback
+from hbcore.config.core_directives import AUTOJOIN, CRM, PACEMAKER, USE_LOGD
 from hbcore.config.hacf_values import DirectiveValues
 from hbcore.config.problems import Located, Location, Problem, Severity
 
@@ -62,7 +63,7 @@ def settle_auto_failback(values: DirectiveValues) -> tuple[AutoFailback, list[Pr
 def settle_use_logd(values: DirectiveValues) -> tuple[bool, list[Problem]]:
     """Whether logging goes through ha_logd: as given, and forced on when no logfile,
     debugfile or logfacility is set (then ``use_logd off`` is an error)."""
-    given = values.value("use_logd")
+    given = values.get(USE_LOGD)
     if any(values.is_set(name) for name in _LOGGING_DIRECTIVES):
         return given is True, []
     if given is False:
@@ -95,13 +96,13 @@ def check_crm(values: DirectiveValues) -> list[Problem]:
 
 def crm_enabled(values: DirectiveValues) -> bool:
     """True when ``crm`` or ``pacemaker`` asks for Pacemaker (haresources is then ignored)."""
-    return values.value("crm") != "off" or values.value("pacemaker") != "off"
+    return values.get(CRM) != "off" or values.get(PACEMAKER) != "off"
 
 
 def check_nodes(values: DirectiveValues, nodes: Sequence[str]) -> list[Problem]:
     """At least one node unless ``autojoin any``; at most MAXNODE."""
     problems: list[Problem] = []
-    if not nodes and values.value("autojoin") != "any":
+    if not nodes and values.get(AUTOJOIN) != "any":
         problems.append(
             Problem(
                 Location(values.file),
@@ -122,7 +123,7 @@ def check_nodes(values: DirectiveValues, nodes: Sequence[str]) -> list[Problem]:
 
 def check_autojoin(values: DirectiveValues) -> list[Problem]:
     """haresources clusters have a fixed node list: ``autojoin`` must stay ``none``."""
-    if values.value("autojoin") == "none" or crm_enabled(values):
+    if values.get(AUTOJOIN) == "none" or crm_enabled(values):
         return []
     return [
         Problem(

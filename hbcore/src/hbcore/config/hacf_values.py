@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+from hb_hookspecs import Directive
 
 from hbcore.config.problems import Located, Location
+
+T = TypeVar("T")
+D = TypeVar("D")
 
 
 @dataclass(frozen=True)
@@ -38,9 +44,24 @@ class DirectiveValues:
         return bool(self.located(directive))
 
     def value(self, directive: str) -> object:
-        """The winning value of ``directive``, or its default when absent."""
+        """The winning value of ``directive``, or its default when absent, by name (for code
+        that handles every directive alike; :meth:`get` reads one typed)."""
         winner = self.last(directive)
         return winner.value if winner is not None else self.defaults.get(directive)
+
+    def get(self, directive: Directive[T, D]) -> T | D:
+        """The winning value of a single-valued ``directive``, or its default when absent."""
+        winner = self.last(directive.name)
+        return cast(T, winner.value) if winner is not None else directive.default
+
+    def get_all(self, directive: Directive[T, Any]) -> tuple[T, ...]:
+        """Every value of ``directive``, typed, in file order (empty when absent)."""
+        return cast(tuple[T, ...], self.values(directive.name))
+
+    @property
+    def given(self) -> Mapping[str, tuple[object, ...]]:
+        """Every value written, by directive, without locations (what plugins see)."""
+        return {name: self.values(name) for name in self.entries}
 
     def location(self, directive: str) -> Location:
         """Where the winning value of ``directive`` was written, or the whole file."""

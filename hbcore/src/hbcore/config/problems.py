@@ -19,6 +19,10 @@ T = TypeVar("T")
 
 BUG_FIX = "this is a bug in hb; please report it with this line and the file"
 """The fix of a problem that stands for an exception hb did not expect (:func:`internal_error`)."""
+PLUGIN_BUG_FIX = (
+    "this is a bug in that plugin; please report it to its authors with this line and the file"
+)
+"""The fix when the exception came from a plugin's code."""
 NUL_IN_LINE = "NUL byte in the line"
 NUL_FIX = (
     "remove it: heartbeat would not read the line as written (was the file saved by a binary "
@@ -110,18 +114,23 @@ class Problem:
         return self.render()
 
 
-def internal_error(location: Location, error: Exception) -> Problem:
+def internal_error(location: Location, error: Exception, plugin: str | None = None) -> Problem:
     """The problem that stands for an exception hb did not expect while checking ``location``:
-    the exception and the innermost place it came from, so that the report can be acted on."""
+    the exception and the innermost place it came from, so that the report can be acted on.
+    ``plugin`` names the plugin whose code raised (``monitor-ping (hb-monitor-ping)``), so that
+    the report goes to its authors; None when it is hb's own."""
     frames = traceback.extract_tb(error.__traceback__)
     where = ""
     if frames:
         frame = frames[-1]
         where = f" at {'/'.join(Path(frame.filename).parts[-2:])}:{frame.lineno}"
+    failed = f"failed with {type(error).__name__}{where}: {_describe(error)}"
+    if plugin is None:
+        return Problem(location, f"checking this {failed}", BUG_FIX)
     return Problem(
         location,
-        f"checking this failed with {type(error).__name__}{where}: {_describe(error)}",
-        BUG_FIX,
+        f"checking this in plugin {plugin} {failed}",
+        PLUGIN_BUG_FIX,
     )
 
 

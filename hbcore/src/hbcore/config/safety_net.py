@@ -25,12 +25,13 @@ class SafetyNet:
         """One problem per check that raised, located where it was checking."""
 
     @contextlib.contextmanager
-    def guard(self, location: Location) -> Iterator[None]:
-        """Run the body; an ``Exception`` out of it becomes a problem at ``location``."""
+    def guard(self, location: Location, plugin: str | None = None) -> Iterator[None]:
+        """Run the body; an ``Exception`` out of it becomes a problem at ``location``, naming
+        ``plugin`` when the body runs a plugin's code (see :func:`internal_error`)."""
         if not self.catch:
             yield
             return
         try:
             yield
         except Exception as error:  # the net itself: anything a check did not expect
-            self.problems.append(internal_error(location, error))
+            self.problems.append(internal_error(location, error, plugin))

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hb_hookspecs import DEADTIME, KEEPALIVE
+
+from hbcore.config.core_directives import DEADPING, INITDEAD, WARNTIME
 from hbcore.config.hacf_values import DirectiveValues
 from hbcore.config.problems import Problem, Severity
 
@@ -35,21 +38,19 @@ def default_initdead(deadtime: int) -> int:
     return 2 * deadtime
 
 
-def _ms(values: DirectiveValues, directive: str, default: int) -> int:
-    value = values.value(directive)
-    return value if isinstance(value, int) else default
-
-
 def settle_timers(values: DirectiveValues) -> tuple[Timers, list[Problem]]:
     """Apply the derived defaults and check the timers against each other."""
-    keepalive = _ms(values, "keepalive", 1000)
-    deadtime = _ms(values, "deadtime", 30_000)
+    keepalive = values.get(KEEPALIVE)
+    deadtime = values.get(DEADTIME)
+    warntime = values.get(WARNTIME)
+    initdead = values.get(INITDEAD)
+    deadping = values.get(DEADPING)
     timers = Timers(
         keepalive=keepalive,
         deadtime=deadtime,
-        warntime=_ms(values, "warntime", deadtime // 2),
-        initdead=_ms(values, "initdead", default_initdead(deadtime)),
-        deadping=_ms(values, "deadping", deadtime),
+        warntime=deadtime // 2 if warntime is None else warntime,
+        initdead=default_initdead(deadtime) if initdead is None else initdead,
+        deadping=deadtime if deadping is None else deadping,
     )
     problems: list[Problem] = []
     if timers.deadtime <= 2 * keepalive:

@@ -4,16 +4,19 @@ heartbeat also reads the old name ``udp`` as ``bcast`` (with a warning); hbcore 
 renaming, so ``udp eth0`` works whenever this plugin is loaded.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 
-from hb_hookspecs import Directive, Form, Repeat
+from hb_hookspecs import UDPPORT, Directive, Form, HostProblem, Medium, Repeat, Settings
 from hb_hookspecs.arguments import interface_name
+from hb_hookspecs.host import missing_interface
 
 
 @dataclass(frozen=True)
 class BcastPath:
     """One broadcast path: the interface, as given (whether it exists is a fact of the host,
-    which ``hb check`` reports, not of the file)."""
+    which :func:`check_interface` reports, not of the file)."""
 
     interface: str
 
@@ -26,11 +29,25 @@ def bcast_interface(text: str) -> BcastPath:
     return BcastPath(interface_name(text))
 
 
+def check_interface(path: BcastPath, settings: Settings) -> list[HostProblem]:
+    """The interface must exist here."""
+    return missing_interface("bcast", path.interface)
+
+
+def bcast_media(path: BcastPath, settings: Settings) -> list[Medium]:
+    """The broadcast path on ``path``'s interface, on port ``udpport``."""
+    # Imported here so that listing plugins stays free of sockets and asyncio.
+    from hb_media_bcast.bcast import BcastMedium
+
+    return [BcastMedium(path.interface, settings.get(UDPPORT))]
+
+
 BCAST = Directive(
     name="bcast",
     parse=bcast_interface,
     summary="bcast IFACE...: UDP broadcast heartbeats on each interface (port udpport)",
     form=Form.PER_TOKEN,
     repeat=Repeat.ACCUMULATE,
-    is_medium=True,
+    medium=bcast_media,
+    check_host=check_interface,
 )

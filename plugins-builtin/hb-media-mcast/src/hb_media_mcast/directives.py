@@ -4,12 +4,15 @@ GROUP must be a multicast address, TTL 0..4 and LOOP 0 or 1 (heartbeat's "bad tt
 "bad loop"); heartbeat's compiled-in defaults are never used by its parser.
 """
 
+from __future__ import annotations
+
 import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from hb_hookspecs import Directive, Form, Repeat
+from hb_hookspecs import Directive, Form, HostProblem, Medium, Repeat, Settings
 from hb_hookspecs.arguments import ArgumentError, integer, interface_name, ipv4_address
+from hb_hookspecs.host import missing_interface
 
 _PORT = integer(1, 65535)
 _TTL = integer(0, 4)
@@ -58,11 +61,25 @@ def mcast_line(text: str) -> McastPath:
     )
 
 
+def check_interface(path: McastPath, settings: Settings) -> list[HostProblem]:
+    """The interface must exist here."""
+    return missing_interface("mcast", path.interface)
+
+
+def mcast_media(path: McastPath, settings: Settings) -> list[Medium]:
+    """The multicast path the line describes (its own port: ``udpport`` plays no part)."""
+    # Imported here so that listing plugins stays free of sockets and asyncio.
+    from hb_media_mcast.mcast import McastMedium
+
+    return [McastMedium(path.interface, str(path.group), path.port, path.ttl, path.loop)]
+
+
 MCAST = Directive(
     name="mcast",
     parse=mcast_line,
     summary="mcast IFACE GROUP PORT TTL LOOP: UDP multicast heartbeats",
     form=Form.WHOLE_LINE,
     repeat=Repeat.ACCUMULATE,
-    is_medium=True,
+    medium=mcast_media,
+    check_host=check_interface,
 )

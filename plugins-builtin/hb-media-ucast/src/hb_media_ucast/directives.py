@@ -5,10 +5,13 @@ hb also reads ``PEER:PORT`` (an extension heartbeat lacks): send to that port in
 ``udpport``, so that several nodes can share one machine's loopback (``hb demo`` without root).
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 
-from hb_hookspecs import Directive, Form, Repeat
+from hb_hookspecs import UDPPORT, Directive, Form, HostProblem, Medium, Repeat, Settings
 from hb_hookspecs.arguments import ArgumentError, host_name, integer, interface_name
+from hb_hookspecs.host import missing_interface, unresolvable
 
 _PORT = integer(1, 65535)
 
@@ -47,11 +50,35 @@ def ucast_line(text: str) -> UcastPath:
     return UcastPath(interface, peer, port)
 
 
+def check_path(path: UcastPath, settings: Settings) -> list[HostProblem]:
+    """The peer must resolve to an IPv4 address and the interface exist here."""
+    problems = []
+    if unresolvable(path.peer) is not None:
+        problems.append(
+            HostProblem(
+                f"ucast: cannot resolve hostname {path.peer}",
+                "use the peer's IP address, or make the name resolvable (/etc/hosts)",
+            )
+        )
+    return problems + missing_interface("ucast", path.interface)
+
+
+def ucast_media(path: UcastPath, settings: Settings) -> list[Medium]:
+    """The unicast path: listen on ``udpport``, send to the peer's port (``udpport`` too
+    unless the line says ``PEER:PORT``)."""
+    # Imported here so that listing plugins stays free of sockets and asyncio.
+    from hb_media_ucast.ucast import UcastMedium
+
+    own_port = settings.get(UDPPORT)
+    return [UcastMedium(path.interface, path.peer, own_port, path.port or own_port)]
+
+
 UCAST = Directive(
     name="ucast",
     parse=ucast_line,
     summary="ucast IFACE PEER: UDP unicast heartbeats to PEER (port udpport)",
     form=Form.WHOLE_LINE,
     repeat=Repeat.ACCUMULATE,
-    is_medium=True,
+    medium=ucast_media,
+    check_host=check_path,
 )

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from hb_hookspecs import (
+    KEEPALIVE,
     Directive,
     HealthMonitor,
     HealthMonitorType,
@@ -10,9 +11,7 @@ from hb_hookspecs import (
     hookimpl,
 )
 
-from hb_monitor_ping.directives import PING, PING_GROUP, PingGroup, PingHost
-
-DEFAULT_KEEPALIVE_MS = 1000
+from hb_monitor_ping.directives import PING, PING_GROUP
 
 
 @hookimpl
@@ -26,21 +25,13 @@ def create_monitor(settings: Settings) -> HealthMonitor | None:
     # Imported here so that listing plugins stays free of sockets and asyncio.
     from hb_monitor_ping.monitor import PingMonitor, PingNode
 
-    nodes = [
-        PingNode(host.name, host.host_names)
-        for host in settings.values("ping")
-        if isinstance(host, PingHost)
-    ]
+    nodes = [PingNode(host.name, (host.name,)) for host in settings.values(PING)]
     nodes += [
-        PingNode(group.name, group.hosts, group=True)
-        for group in settings.values("ping_group")
-        if isinstance(group, PingGroup)
+        PingNode(group.name, group.hosts, group=True) for group in settings.values(PING_GROUP)
     ]
     if not nodes:
         return None
-    keepalive = settings.value("keepalive")
-    keepalive_ms = keepalive if isinstance(keepalive, int | float) else DEFAULT_KEEPALIVE_MS
-    return PingMonitor(nodes, keepalive_ms / 1000)
+    return PingMonitor(nodes, settings.get(KEEPALIVE) / 1000)
 
 
 @hookimpl

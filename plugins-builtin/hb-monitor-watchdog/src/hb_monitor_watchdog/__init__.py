@@ -7,7 +7,15 @@ systemd's service watchdog is not here: the core speaks systemd's notify protoco
 
 from collections.abc import Callable
 
-from hb_hookspecs import Directive, HealthMonitor, HealthMonitorType, Settings, hookimpl
+from hb_hookspecs import (
+    DEADTIME,
+    KEEPALIVE,
+    Directive,
+    HealthMonitor,
+    HealthMonitorType,
+    Settings,
+    hookimpl,
+)
 
 from hb_monitor_watchdog.directives import WATCHDOG
 
@@ -17,21 +25,14 @@ def hb_register_directives(register: Callable[[Directive], None]) -> None:
     register(WATCHDOG)
 
 
-def _milliseconds(settings: Settings, directive: str) -> int:
-    value = settings.value(directive)
-    assert isinstance(value, int), f"{directive} is {value!r}, not milliseconds"
-    return value
-
-
 def _watchdog_device(settings: Settings) -> HealthMonitor | None:
-    device = settings.value("watchdog")
-    if not device:
+    device = settings.get(WATCHDOG)
+    if device is None:
         return None
     # Imported here so that listing plugins stays free of asyncio.
     from hb_monitor_watchdog.device import WatchdogDevice
 
-    keepalive = _milliseconds(settings, "keepalive")
-    return WatchdogDevice(str(device), keepalive, _milliseconds(settings, "deadtime"))
+    return WatchdogDevice(device, settings.get(KEEPALIVE), settings.get(DEADTIME))
 
 
 @hookimpl

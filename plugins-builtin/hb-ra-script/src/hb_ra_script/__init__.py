@@ -6,7 +6,7 @@ from collections.abc import Callable
 from hb_hookspecs import Directive, ResourceAgent, ResourceAgentType, ResourceContext, hookimpl
 
 from hb_ra_script.directives import SCRIPT_DIRS
-from hb_ra_script.lookup import is_address_shorthand, locate, split_token
+from hb_ra_script.lookup import is_address_shorthand, locate, missing, split_token
 
 
 @hookimpl
@@ -30,9 +30,9 @@ def hb_resolve_resource(token: str, context: ResourceContext) -> ResourceAgent |
     if is_address_shorthand(token):
         return None
     parsed = split_token(token)
-    script = locate(parsed.script, context)
+    script = locate(parsed.script, context.settings)
     if script is None:
-        return None
+        raise missing(parsed.script, context.settings)
     # Imported here so that listing plugins stays free of asyncio and subprocesses.
     from hb_ra_script.agent import ScriptAgent
 

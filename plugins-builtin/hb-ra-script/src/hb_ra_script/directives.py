@@ -2,15 +2,13 @@
 
 heartbeat searched ``/etc/ha.d/resource.d`` then its build-time INITDIR (``/etc/init.d`` on
 Debian, ``/etc/rc.d/init.d`` on older Red Hat). This directive replaces that list. A relative
-directory is relative to the configuration directory, so ``resource.d`` follows ``-c``. The
-core reads the values into ``ResourceContext.script_dirs``; without the directive it passes
-heartbeat's order.
+directory is relative to the configuration directory, so ``resource.d`` follows ``-c``; without
+the directive the order is heartbeat's (:func:`hb_ra_script.lookup.search_path`).
 """
 
 from hb_hookspecs import Directive, Form, Repeat
 from hb_hookspecs.arguments import ArgumentError
 
-SCRIPT_DIRS_DIRECTIVE = "script_dirs"
 NAME_MAX = 255
 """The longest component of a path, in bytes."""
 
@@ -33,7 +31,7 @@ def script_dir(text: str) -> str:
 
 
 SCRIPT_DIRS = Directive(
-    name=SCRIPT_DIRS_DIRECTIVE,
+    name="script_dirs",
     parse=script_dir,
     summary=(
         "script_dirs DIR...: where resource scripts are searched, in order "
