@@ -1,1 +1,2 @@
-"""Resources: haresources groups, who holds them, and acquiring and releasing them."""
+"""Resources: the haresources groups, holdings in heartbeat's words, and the executor that
+acquires and releases groups, one action at a time, as :mod:`hbcore.decisions` asks."""
