@@ -32,7 +32,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from hb_hookspecs import ResourceContext
+from hb_hookspecs import ResourceContext, Settings
 from hbcore.cli.check_cmd import CheckReport, run_check
 from hbcore.cli.main import cli
 from hbcore.cli.options import load_selected
@@ -591,7 +591,8 @@ def test_any_hacf_text_gives_problems(lines: list[bytes]) -> None:
 @given(_LINES, st.lists(_WORDS.map(lambda word: word.decode("utf-8", "surrogateescape"))))
 def test_any_haresources_text_gives_problems(lines: list[bytes], nodes: list[str]) -> None:
     haresources, problems = parse_haresources(_text(lines), nodes)
-    context = ResourceContext(Path("/nonexistent/ha.d"), (Path("/nonexistent/ha.d/rd"),), {})
+    settings = Settings("alpha", Path("/nonexistent/ha.d"), {"script_dirs": ("rd",)})
+    context = ResourceContext(settings, {})
     problems += check_resources(haresources, PLUGINS, context, NO_NET)
     _assert_shown_well(problems)
 

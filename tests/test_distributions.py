@@ -117,10 +117,10 @@ def test_third_party_agent_built_on_hookspecs_alone_is_listed_selected_and_used(
     resolve = textwrap.dedent(
         """
         from pathlib import Path
-        from hb_hookspecs import ResourceContext
+        from hb_hookspecs import ResourceContext, Settings
         from hbcore.plugins import Selection, load_plugins
         plugins = load_plugins(Selection())
-        context = ResourceContext(Path("/etc/ha.d"), (), {})
+        context = ResourceContext(Settings("linuxha1", Path("/etc/ha.d"), {}), {})
         print(plugins.resolve_resource("example", context).describe())
         """
     )

@@ -10,11 +10,12 @@ from pathlib import Path
 import hb_ra_script
 import pytest
 from click.testing import CliRunner, Result
-from hb_ra_script.lookup import Style
+from hb_hookspecs import ResourceContext
+from hb_ra_script.lookup import INIT_DIR, Style, search_path
 from hbcore.cli.main import cli
 from hbcore.config.configuration import load_configuration
 from hbcore.config.core_directives import CORE_DIRECTIVES
-from hbcore.config.host_checks import INIT_DIR, resource_context
+from hbcore.node.plugin_settings import PluginSettings
 from hbcore.plugins import Selection, load_plugins
 
 
@@ -64,8 +65,8 @@ def test_script_dirs_names_the_directories_in_order_relative_ones_in_the_config_
     configuration = load_configuration(
         config_dir, load_plugins(Selection(), CORE_DIRECTIVES), "linuxha1"
     )
-    context = resource_context(config_dir, configuration.hacf)
-    assert tuple(context.script_dirs) == (config_dir / "resource.d", config_dir / "rc.d/init.d")
+    context = ResourceContext(PluginSettings(configuration.hacf, "linuxha1", config_dir), {})
+    assert search_path(context.settings) == (config_dir / "resource.d", config_dir / "rc.d/init.d")
     agent = hb_ra_script.hb_resolve_resource("smb", context)
     assert agent is not None
     assert (agent.path, agent.style) == (config_dir / "rc.d/init.d/smb", Style.LSB)
@@ -91,7 +92,7 @@ def test_the_first_listed_directory_wins_and_only_resource_d_is_heartbeat_style(
     configuration = load_configuration(
         config_dir, load_plugins(Selection(), CORE_DIRECTIVES), "linuxha1"
     )
-    context = resource_context(config_dir, configuration.hacf)
+    context = ResourceContext(PluginSettings(configuration.hacf, "linuxha1", config_dir), {})
     agent = hb_ra_script.hb_resolve_resource("smb", context)
     assert agent is not None
     assert (agent.path, agent.style) == (config_dir / found, style)

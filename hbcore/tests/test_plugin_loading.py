@@ -13,7 +13,6 @@ from hb_hookspecs import (
     Directive,
     HealthMonitorType,
     KeyRule,
-    MediumType,
     ResourceAgentType,
     hookimpl,
 )
@@ -62,10 +61,7 @@ def test_registrations_fill_the_registry_with_their_owner(fake_plugins) -> None:
     @hookimpl
     def hb_register_directives(register):
         register(Directive("frobnicate", boolean, "test directive"))
-
-    @hookimpl
-    def hb_register_media(register):
-        register(MediumType("carrier-pigeon", "test medium", lambda value, settings: []))
+        register(Directive("carrier-pigeon", str, "test medium", medium=lambda value, settings: []))
 
     @hookimpl
     def hb_register_resource_agents(register):
@@ -79,7 +75,6 @@ def test_registrations_fill_the_registry_with_their_owner(fake_plugins) -> None:
         "everything",
         hb_register_authenticators=hb_register_authenticators,
         hb_register_directives=hb_register_directives,
-        hb_register_media=hb_register_media,
         hb_register_resource_agents=hb_register_resource_agents,
         hb_register_health_monitors=hb_register_health_monitors,
     )
@@ -88,6 +83,7 @@ def test_registrations_fill_the_registry_with_their_owner(fake_plugins) -> None:
     assert record.status == "active"
     assert record.provides == (
         "directive:frobnicate",
+        "directive:carrier-pigeon",
         "auth:plain",
         "medium:carrier-pigeon",
         "agent:thing",
@@ -97,7 +93,7 @@ def test_registrations_fill_the_registry_with_their_owner(fake_plugins) -> None:
     registry = plugin_set.registry
     assert registry.auth_methods["plain"].owner == "everything"
     assert registry.directives["frobnicate"].owner == "everything"
-    assert set(registry.media) == {"carrier-pigeon"}
+    assert registry.directives["carrier-pigeon"].item.medium is not None
     assert set(registry.resource_agents) == {"thing"}
     assert set(registry.health_monitors) == {"pulse"}
 
@@ -161,13 +157,13 @@ def test_plugin_may_not_take_a_core_directive(fake_plugins) -> None:
 
 def test_registering_the_wrong_type_fails_the_plugin(fake_plugins) -> None:
     @hookimpl
-    def hb_register_media(register):
+    def hb_register_directives(register):
         register("bcast")
 
-    ep = fake_plugins("sloppy", hb_register_media=hb_register_media)
+    ep = fake_plugins("sloppy", hb_register_directives=hb_register_directives)
     (record,) = load_plugins(_EVERYTHING, available=[ep]).records
     assert record.status == "failed"
-    assert "not a MediumType" in record.error
+    assert "not a Directive" in record.error
 
 
 def test_registration_that_raises_fails_the_plugin(fake_plugins) -> None:

@@ -7,9 +7,9 @@ import asyncio
 from typing import Any
 
 import structlog
+from hbcore.decisions.nice_failback import NiceFailback as ResourceManager
 from hbcore.resources.executor import Executor
 from hbcore.resources.groups import Group, GroupTable
-from hbcore.resources.manager import ResourceManager
 from hbcore.tasks import Background
 from hbcore.testing.cluster import FakeAgent, World, wait_for
 from hbcore.wire import Message

@@ -40,7 +40,6 @@ from hb_hookspecs import (
     Directive,
     HbHookSpecs,
     HealthMonitorType,
-    MediumType,
     ResourceAgent,
     ResourceAgentType,
     ResourceContext,
@@ -142,13 +141,6 @@ class Hooks:
         """``hb_register_authenticators``, of ``plugin`` only when given."""
         caller = self._only(self.manager.hook.hb_register_authenticators, plugin)
         caller(register=_checked(register, AuthMethod, caller.name))
-
-    def register_media(
-        self, register: Callable[[MediumType], None], plugin: object | None = None
-    ) -> None:
-        """``hb_register_media``, of ``plugin`` only when given."""
-        caller = self._only(self.manager.hook.hb_register_media, plugin)
-        caller(register=_checked(register, MediumType, caller.name))
 
     def register_resource_agents(
         self, register: Callable[[ResourceAgentType], None], plugin: object | None = None

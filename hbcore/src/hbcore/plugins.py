@@ -265,10 +265,9 @@ def _register_all(
             failures[name] = _describe(error)
             manager.unregister(plugin)
             continue
-        provides[name] = []
-        for attribute, prefix, item in staged:
+        for attribute, _, item in staged:
             getattr(registry, attribute)[item.name] = Owned(item, name)
-            provides[name].append(f"{prefix}:{item.name}")
+        provides[name] = registry.provided_by(name)
     return provides
 
 
@@ -281,7 +280,6 @@ def _collect_registrations(hooks: Hooks, plugin: object) -> list[tuple[str, str,
 
     hooks.register_directives(stage("directives", "directive"), plugin)
     hooks.register_authenticators(stage("auth_methods", "auth"), plugin)
-    hooks.register_media(stage("media", "medium"), plugin)
     hooks.register_resource_agents(stage("resource_agents", "agent"), plugin)
     hooks.register_health_monitors(stage("health_monitors", "monitor"), plugin)
     return staged

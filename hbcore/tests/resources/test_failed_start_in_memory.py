@@ -12,7 +12,7 @@ from pathlib import Path
 
 import hb_ra_script
 import pytest
-from hb_hookspecs import ResourceContext, ResourceError
+from hb_hookspecs import ResourceContext, ResourceError, Settings
 from hbcore.decisions import nice_failback as manager
 from hbcore.resources.groups import Group
 from hbcore.testing.cluster import FakeAgent, World, wait_for
@@ -118,7 +118,7 @@ def test_a_failing_resource_d_script_is_given_up_with_its_output(tmp_path: Path)
     os.chmod(script, 0o755)
 
     def groups(world: World, node: str) -> list[Group]:
-        context = ResourceContext(config_dir, (config_dir / "resource.d",), {"HA_CURHOST": node})
+        context = ResourceContext(Settings(node, config_dir, {}), {"HA_CURHOST": node})
         broken = hb_ra_script.hb_resolve_resource("broken::/data", context)
         assert broken is not None
         # Only linuxha1 has the broken script; on linuxha2 the resource works.

@@ -38,7 +38,6 @@ from hbcore.resources.holdings import Hold
 LIVE_TIMERS = ("keepalive", "deadtime", "warntime", "deadping")
 START_TIMERS = ("initdead",)
 LOG_DIRECTIVES = ("logfile", "debugfile", "logfacility", "debug")
-PING_DIRECTIVES = ("ping", "ping_group")
 TIMER_DIRECTIVES = (*LIVE_TIMERS, *START_TIMERS)
 
 INITDEAD_REASON = "it only applies while a node starts: the new value counts at the next start"
@@ -208,7 +207,7 @@ def plan_reload(
         old, now = running.directives.get(directive, ()), hacf.values(directive)
         if old == now:
             continue
-        reason = _refusal(directive, media, ipfail)
+        reason = _refusal(directive, media, ipfail, hacf.declares_ping_nodes(directive))
         changes.append(Change(hacf.location(directive), directive, _show(old), _show(now), reason))
         if reason is None:
             directives[directive] = now
@@ -235,7 +234,7 @@ def plan_reload(
         timers=timers_changed,
         keys=keys != running.keys,
         logging=bool(applied.intersection(LOG_DIRECTIVES)),
-        ping_nodes=bool(applied.intersection(PING_DIRECTIVES)),
+        ping_nodes=any(hacf.declares_ping_nodes(directive) for directive in applied),
         groups=new_lines != running.groups,
     )
 
@@ -252,11 +251,12 @@ def _timer_changes(running: Timers, new: Configuration) -> list[Change]:
     return changes
 
 
-def _refusal(directive: str, media: frozenset[str], ipfail: bool) -> str | None:
-    """Why ``directive`` cannot change live, or None when it can."""
+def _refusal(directive: str, media: frozenset[str], ipfail: bool, ping_nodes: bool) -> str | None:
+    """Why ``directive`` (whose values are ping nodes when ``ping_nodes``) cannot change
+    live, or None when it can."""
     if directive in LOG_DIRECTIVES:
         return None
-    if directive in PING_DIRECTIVES:
+    if ping_nodes:
         return IPFAIL_REASON if ipfail else None
     if directive in media:
         return MEDIA_REASON

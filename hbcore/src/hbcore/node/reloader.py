@@ -146,7 +146,7 @@ class Reloader:
         paths: NodePaths,
         stopping: asyncio.Event,
     ) -> None:
-        """``groups`` is the table the resource manager uses (changed in place);
+        """``groups`` is the table the failback policy uses (changed in place);
         ``monitors`` the running monitors of the kinds a reload restarts; ``stopping`` the
         node's stop switch (a stopping node is not reloaded)."""
         self.node = node

@@ -11,18 +11,25 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import structlog
-from hb_hookspecs import HealthMonitor, Medium
+from hb_hookspecs import Directive, HealthMonitor, Medium, ResourceContext
 
 from hbcore import __version__
 from hbcore.config.configuration import Configuration, load_configuration
 from hbcore.config.core_arguments import ClientChild
+from hbcore.config.core_directives import (
+    DEBUG,
+    DEBUGFILE,
+    LOGFACILITY,
+    LOGFILE,
+    REALTIME,
+    RTPRIO,
+)
 from hbcore.config.hacf import Medium as MediumLine
-from hbcore.config.host_checks import resource_context
 from hbcore.config.problems import Location, Problem
 from hbcore.control.server import ControlServer
 from hbcore.decisions.binding import ResourceBinding
@@ -32,7 +39,7 @@ from hbcore.node.daemon import Node
 from hbcore.node.media import MediumFailed
 from hbcore.node.plugin_settings import PluginSettings
 from hbcore.node.rc_hooks import RcHooks
-from hbcore.node.reload import PING_DIRECTIVES, RunningConfig
+from hbcore.node.reload import RunningConfig
 from hbcore.node.reloader import Builders, Reloader
 from hbcore.node.report import snapshot
 from hbcore.node.respawn import Respawner
@@ -114,19 +121,8 @@ def prepare(paths: NodePaths, plugins: PluginSet, node_name: str | None = None) 
     media_lines: list[MediumLine] = []
     problems: list[Problem] = []
     for configured in configuration.hacf.media:
-        medium_type = plugins.registry.media.get(configured.directive)
-        if medium_type is None:
-            owner = plugins.registry.directives[configured.directive].owner
-            problems.append(
-                Problem(
-                    configured.location,
-                    f"plugin {owner} parses '{configured.directive}' but provides no medium",
-                    "upgrade that plugin to a version that implements the medium",
-                )
-            )
-            continue
         try:
-            created = list(medium_type.item.create(configured.value, plugin_settings))
+            created = configured.media(plugin_settings)
         except OSError as error:
             problems.append(cannot_open(configured, error))
             continue
@@ -221,8 +217,8 @@ def health_monitors(
 def live_monitor_kinds(plugins: PluginSet) -> frozenset[str]:
     """The monitor kinds a reload starts again: those of the plugin that owns the ping node
     directives (a monitor such as a watchdog device is never closed and reopened live)."""
-    directives = plugins.registry.directives
-    owners = {directives[name].owner for name in PING_DIRECTIVES if name in directives}
+    directives = plugins.registry.directives.values()
+    owners = {owned.owner for owned in directives if owned.item.ping_node is not None}
     monitors = plugins.registry.health_monitors
     return frozenset(name for name, kind in monitors.items() if kind.owner in owners)
 
@@ -233,10 +229,8 @@ def resource_groups(configuration: Configuration, plugins: PluginSet, node: str)
     Called on the running loop, so that agents can warm up what they need (scapy for the
     gratuitous ARP) long before a takeover needs it.
     """
-    context = replace(
-        resource_context(configuration.config_dir, configuration.hacf),
-        environment={"HA_CURHOST": node},
-    )
+    settings = PluginSettings(configuration.hacf, node, configuration.config_dir)
+    context = ResourceContext(settings, environment={"HA_CURHOST": node})
     groups: list[Group] = []
     haresources = configuration.haresources
     for line in haresources.groups if haresources is not None else ():
@@ -252,17 +246,15 @@ def log_targets(
     """Where to log, from ha.cf's logfile, debugfile, logfacility and debug."""
     hacf = configuration.hacf
 
-    def path(directive: str) -> Path | None:
-        value = hacf.value(directive)
-        return Path(str(value)) if value else None
+    def path(directive: Directive[str, None]) -> Path | None:
+        value = hacf.get(directive)
+        return None if value is None else Path(value)
 
-    facility = hacf.value("logfacility")
-    debug = hacf.value("debug")
     return LogTargets(
-        logfile=path("logfile"),
-        debugfile=path("debugfile"),
-        facility=str(facility) if facility else None,
-        debug_level=debug if isinstance(debug, int) else 0,
+        logfile=path(LOGFILE),
+        debugfile=path(DEBUGFILE),
+        facility=hacf.get(LOGFACILITY),
+        debug_level=hacf.get(DEBUG),
         json_file=json_file,
         stderr=foreground,
     )
@@ -278,9 +270,9 @@ def run(prepared: Prepared, targets: LogTargets, notices: Sequence[str] = ()) ->
     for notice in notices:
         log.warning(notice)
     hacf = prepared.configuration.hacf
-    if hacf.value("realtime") is not False:
-        priority = hacf.value("rtprio")
-        use_realtime_priority(priority if isinstance(priority, int) else DEFAULT_RTPRIO)
+    if hacf.get(REALTIME):
+        priority = hacf.get(RTPRIO)
+        use_realtime_priority(DEFAULT_RTPRIO if priority is None else priority)
     try:
         import uvloop
     except ImportError:  # uvloop is Linux-only; asyncio's loop does the same, a little slower
