@@ -29,11 +29,10 @@ from hbcore.cli.cl_status import (
     UNKNOWN_ERROR,
     Answer,
     Logged,
-    Option,
     answer,
-    getopt,
 )
 from hbcore.cli.cl_status_cmd import _time_out, log_prefix, run
+from hbcore.cli.glibc_getopt import Option, getopt
 from hbcore.config.timers import Timers
 from hbcore.node.report import _hacf_text, heartbeat_parameters
 from hypothesis import given

@@ -5,12 +5,13 @@ exit codes as heartbeat 3.0.6's (tools/cl_status.c, compared with the real comma
 Exit codes: 0 OK; 1 a normal failure (heartbeat stopped, node dead, link down, client offline,
 parameter not set); 11 a parameter error (unknown sub-command or option, missing argument,
 unknown node for the node queries); 12 no answer in time; 13 an unknown error (unknown node or
-link for the link queries). Options are parsed as glibc's getopt(3) parses cl_status's: they
-may follow the operands (``nodestatus NODE -m``), ``--`` ends them, and the sub-command is the
-program name in getopt's complaints. Extra operands are ignored, nodes are walked last
-configured first, and with no node running every query but ``hbstatus`` fails: it cannot sign
-on. Lines heartbeat writes through its logging (``cl_log``) are :class:`Logged`; the command
-(:mod:`hbcore.cli.cl_status_cmd`) gives them heartbeat's prefix.
+link for the link queries). Options are parsed as glibc's getopt(3) parses cl_status's
+(:mod:`hbcore.cli.glibc_getopt`): they may follow the operands (``nodestatus NODE -m``), ``--``
+ends them, and the sub-command is the program name in getopt's complaints. Extra operands are
+ignored, nodes are walked last configured first, and with no node running every query but
+``hbstatus`` fails: it cannot sign on. Lines heartbeat writes through its logging (``cl_log``)
+are :class:`Logged`; the command (:mod:`hbcore.cli.cl_status_cmd`) gives them heartbeat's
+prefix.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from hbcore.cli.glibc_getopt import Option, getopt
 
 OK, FAILURE, BAD_PARAMETER, TIMEOUT, UNKNOWN_ERROR = 0, 1, 11, 12, 13
 ALIVE = ("active", "up", "ping")
@@ -118,64 +121,6 @@ def answer(report: Mapping[str, Any] | None, query: Sequence[str], posix: bool =
     optstring, run = _SIGNED_ON[command]
     options, operands = getopt(command, arguments, optstring, posix)
     return run(_Query(report, options, operands))
-
-
-# -- getopt(3) ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Option:
-    """One result of getopt: an option letter and its argument, or ``?`` and getopt's own
-    complaint."""
-
-    letter: str
-    argument: str | None = None
-    complaint: str = ""
-
-
-def getopt(
-    program: str, arguments: Sequence[str], optstring: str, posix: bool = False
-) -> tuple[list[Option], list[str]]:
-    """glibc getopt(3) over ``arguments`` as a loop calling it to the end would see them: the
-    options in order, then the operands. Operands are moved after the options unless ``posix``,
-    where the first one ends the options; ``--`` ends them too. ``x:`` in ``optstring`` takes
-    an argument, attached (``-pkeepalive``) or the next word."""
-    options: list[Option] = []
-    operands: list[str] = []
-    index = 0
-    while index < len(arguments):
-        word = arguments[index]
-        index += 1
-        if word == "--":
-            operands += arguments[index:]
-            break
-        if word == "-" or not word.startswith("-"):
-            if posix:
-                operands += arguments[index - 1 :]
-                break
-            operands.append(word)
-            continue
-        position = 1
-        while position < len(word):
-            letter = word[position]
-            position += 1
-            found = optstring.find(letter) if letter != ":" else -1
-            if found < 0:
-                options.append(Option("?", complaint=f"{program}: invalid option -- '{letter}'"))
-            elif optstring[found + 1 : found + 2] != ":":
-                options.append(Option(letter))
-            elif position < len(word):
-                options.append(Option(letter, word[position:]))
-                break
-            elif index < len(arguments):
-                options.append(Option(letter, arguments[index]))
-                index += 1
-                break
-            else:
-                complaint = f"{program}: option requires an argument -- '{letter}'"
-                options.append(Option("?", complaint=complaint))
-                break
-    return options, operands
 
 
 # -- the sub-commands --------------------------------------------------------------------------
