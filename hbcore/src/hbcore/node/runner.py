@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import structlog
 from hb_hookspecs import Directive, HealthMonitor, Medium, ResourceContext
@@ -35,20 +34,19 @@ from hbcore.control.server import ControlServer
 from hbcore.decisions.binding import ResourceBinding
 from hbcore.log import DISABLED as DISABLED_LOG
 from hbcore.log import LogTargets, configure_logging, unwritable_reason
+from hbcore.node.control_handlers import control_handlers
 from hbcore.node.daemon import Node
 from hbcore.node.media import MediumFailed
 from hbcore.node.plugin_settings import PluginSettings
 from hbcore.node.rc_hooks import RcHooks
 from hbcore.node.reload import RunningConfig
 from hbcore.node.reloader import Builders, Reloader
-from hbcore.node.report import snapshot
 from hbcore.node.respawn import Respawner
 from hbcore.node.sd_notify import service_notifier
 from hbcore.node.settings import NodeSettings, settings_from
 from hbcore.node.signals import hold_signals, take_signals
 from hbcore.plugins import PluginSet
 from hbcore.resources.groups import Group, GroupTable
-from hbcore.resources.holdings import parse_hold
 from hbcore.state.files import StateFileError
 from hbcore.state.generation import read_generation
 from hbcore.state.node_uuid import read_uuid
@@ -326,40 +324,7 @@ async def _serve(prepared: Prepared, targets: LogTargets, early: Sequence[int]) 
         stopping,
     )
     plugin_names = [record.name for record in prepared.plugins.active()]
-
-    def status(_request: Mapping[str, Any]) -> Mapping[str, Any]:
-        return snapshot(node, plugin_names)
-
-    def stop(_request: Mapping[str, Any]) -> Mapping[str, Any]:
-        stopping.set()
-        return {"stopping": True}
-
-    def standby(request: Mapping[str, Any]) -> Mapping[str, Any]:
-        hold = parse_hold(str(request.get("hold", "all")))
-        if node.resources is None or hold is None:
-            return {"refused": "no resources are managed here"}
-        return {"refused": node.resources.request_standby(hold)}
-
-    def takeover(request: Mapping[str, Any]) -> Mapping[str, Any]:
-        if node.resources is None:
-            return {"refused": "no resources are managed here"}
-        return {"refused": node.resources.request_takeover(str(request.get("hold", "all")))}
-
-    def reload(request: Mapping[str, Any]) -> Mapping[str, Any]:
-        number = request.get("wait")
-        if number is None:
-            return {"reload": reloader.request(), "done": False}
-        if type(number) is not int:
-            return {"ok": False, "error": "wait takes the number of a reload"}
-        return reloader.answer(number)
-
-    handlers = {
-        "status": status,
-        "stop": stop,
-        "standby": standby,
-        "takeover": takeover,
-        "reload": reload,
-    }
+    handlers = control_handlers(node, plugin_names, stopping, reloader)
     control = ControlServer(settings.paths.control_socket, handlers)
     take_signals(stopping, reloader.request, early, HEARTBEAT_VERSION)
     await control.start()
