@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from hbcore.state.paths import NodePaths
+from hbcore.testing.media import free_udp_port
 
 HB = Path(sys.executable).with_name("hb")
 NODE = "linuxha1"
@@ -120,13 +121,6 @@ def wait_until(condition: Callable[[], bool], what: str) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"never happened: {what}")
         time.sleep(0.02)
-
-
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture

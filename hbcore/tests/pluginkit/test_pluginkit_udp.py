@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from hbcore.pluginkit.udp import BATCH, UdpSockets, batch_reader
+from hbcore.testing.media import free_udp_port
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -24,13 +25,6 @@ def pair() -> Iterator[tuple[socket.socket, socket.socket]]:
     sender.settimeout(5)
     with inbox, sender:
         yield inbox, sender
-
-
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def open_descriptors() -> int:

@@ -11,13 +11,7 @@ import pytest
 from hb_media_bcast import bcast
 from hb_media_bcast.bcast import BcastMedium
 from hbcore.pluginkit.udp import BATCH
-
-
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from hbcore.testing.media import free_udp_port, hear_own_packets
 
 
 @pytest.fixture(autouse=True)
@@ -29,26 +23,7 @@ def loopback_broadcast(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_started_medium_hears_a_flood_of_its_own_whole_and_in_order() -> None:
     medium = BcastMedium("lo", free_udp_port())
     sent = [b"%d" % number for number in range(2 * BATCH + 5)]
-
-    async def scenario() -> list[bytes]:
-        heard: list[bytes] = []
-        all_heard = asyncio.get_running_loop().create_future()
-
-        def deliver(packet: bytes) -> None:
-            heard.append(packet)
-            if len(heard) == len(sent):
-                all_heard.set_result(None)
-
-        await medium.start(deliver)
-        try:
-            for packet in sent:
-                await medium.send(packet)
-            await asyncio.wait_for(all_heard, 10)
-        finally:
-            await medium.stop()
-        return heard
-
-    assert asyncio.run(scenario()) == sent
+    assert hear_own_packets(medium, sent) == sent
 
 
 def test_a_taken_port_refuses_the_start_naming_the_interface_and_the_port() -> None:
