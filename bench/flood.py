@@ -39,7 +39,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from hb_lab.lab import Bcast, ClusterConfig, Lab, LabSpec, Node, TemplateCommand, Timers, Ucast
+from hb_lab.lab import Bcast, ClusterConfig, HbCommand, Lab, LabSpec, Node, Timers, Ucast
 from hbcore.node.daemon import STARTUP_BONUS_S
 
 # The hostile tools live with the tests that use them; this script shares them.
@@ -57,7 +57,6 @@ from hostile_tools import (
     small_packets,
 )
 
-HB = Path(sys.executable).with_name("hb")
 ADDRESS = "10.77.1.100"
 TIMERS = Timers(keepalive=0.1, deadtime=1.0, warntime=0.5, initdead=2.0)
 MEDIA = {"bcast": Bcast(("eth1",)), "ucast": Ucast("eth1")}
@@ -276,7 +275,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         lab.write_config(replace(CONFIG, media=(MEDIA[args.medium],)))
         linuxha1, linuxha2 = lab.nodes
         started = time.monotonic()
-        lab.start(TemplateCommand(f"{HB} start --foreground"))
+        lab.start(HbCommand())
         wait_until_settled(lab)
         time.sleep(max(0.0, started + STARTUP_BONUS_S + 3.0 - time.monotonic()))
         with Intruder(lab) as intruder:

@@ -13,14 +13,12 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from hb_lab.lab import HeartbeatCommand, Node, NodeCommand, TemplateCommand, Timers
+from hb_lab.lab import HbCommand, HeartbeatCommand, Node, NodeCommand, Timers
 from hb_lab.netns import signal_in_netns
 
-HB = Path(sys.executable).with_name("hb")
 COMMANDS: dict[str, NodeCommand] = {
-    "hb": TemplateCommand(f"{HB} start --foreground"),
+    "hb": HbCommand(),
     "heartbeat": HeartbeatCommand(),
 }
 ADVERTISE_PERIOD_S = 5.0  # a starting node advertises deadtime + 2 s for this long

@@ -28,17 +28,16 @@ import pytest
 from hb_lab.lab import (
     Bcast,
     ClusterConfig,
+    HbCommand,
     HeartbeatCommand,
     Lab,
     LabSpec,
     Node,
-    TemplateCommand,
     Timers,
 )
 
 REAL_CL_STATUS = Path("/usr/bin/cl_status")
 OUR_CL_STATUS = Path(sys.executable).with_name("cl_status")
-HB = Path(sys.executable).with_name("hb")
 
 pytestmark = [
     pytest.mark.netns,
@@ -219,7 +218,7 @@ def clusters() -> Iterator[tuple[Lab, Lab]]:
         for lab in (heartbeat, hb):
             lab.write_config(CONFIG)
         heartbeat.start(HeartbeatCommand())
-        hb.start(TemplateCommand(f"{HB} start --foreground"))
+        hb.start(HbCommand())
         yield heartbeat, hb
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from hb_lab.commands import NodeCommand
-from hb_lab.lab import Bcast, ClusterConfig, HeartbeatCommand, Lab, LabSpec, Node, TemplateCommand
+from hb_lab.lab import Bcast, ClusterConfig, HbCommand, HeartbeatCommand, Lab, LabSpec, Node
 from hb_lab.lab import Timers as LabTimers
 
 pytestmark = [
@@ -27,7 +27,7 @@ pytestmark = [
 ]
 
 HB = Path(sys.executable).with_name("hb")
-HB_START = TemplateCommand(f"{HB} start --foreground")
+HB_START = HbCommand()
 ADDRESS = "10.77.1.100"
 CONFIG = ClusterConfig(
     media=(Bcast(("eth1",)),),

@@ -24,22 +24,20 @@ import json
 import os
 import socket
 import struct
-import sys
 import time
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from hb_lab.lab import (
     Bcast,
     Client,
     ClusterConfig,
+    HbCommand,
     Lab,
     LabSpec,
     Node,
-    TemplateCommand,
     Timers,
     socket_in_netns,
 )
@@ -50,8 +48,7 @@ pytestmark = [
     pytest.mark.skipif(os.geteuid() != 0, reason="network namespaces need root"),
 ]
 
-HB = Path(sys.executable).with_name("hb")
-HB_START = TemplateCommand(f"{HB} start --foreground")
+HB_START = HbCommand()
 ADDRESS = "10.77.1.100"
 CONFIG = ClusterConfig(
     media=(Bcast(("eth1", "eth2")),),

@@ -23,12 +23,12 @@ from hb_lab.haconf import Medium
 from hb_lab.lab import (
     Bcast,
     ClusterConfig,
+    HbCommand,
     Lab,
     LabSpec,
     Mcast,
     Node,
     Serial,
-    TemplateCommand,
     Timers,
     Ucast,
     socket_in_netns,
@@ -42,7 +42,7 @@ pytestmark = [
 ]
 
 HB = Path(sys.executable).with_name("hb")
-HB_START = TemplateCommand(f"{HB} start --foreground")
+HB_START = HbCommand()
 KEEPALIVE, DEADTIME, INITDEAD = 0.1, 1.0, 2.0
 TIMERS = Timers(keepalive=KEEPALIVE, deadtime=DEADTIME, initdead=INITDEAD)
 NO_RESOURCES = ("# membership only: no resource groups",)

@@ -21,11 +21,11 @@ from hb_lab.lab import (
     Auth,
     Bcast,
     ClusterConfig,
+    HbCommand,
     HeartbeatCommand,
     Lab,
     LabSpec,
     Node,
-    TemplateCommand,
     Timers,
     Ucast,
 )
@@ -36,7 +36,7 @@ pytestmark = [
 ]
 
 HB = Path(sys.executable).with_name("hb")
-HB_START = TemplateCommand(f"{HB} start --foreground")
+HB_START = HbCommand()
 TIMERS = Timers(keepalive=0.1, deadtime=1, initdead=2)
 NO_RESOURCES = ("# membership only: no resource groups",)
 START_TIMEOUT_S = 30.0

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hb_lab.lab import Bcast, ClusterConfig, Lab, LabSpec, Node, TemplateCommand, Timers
+from hb_lab.lab import Bcast, ClusterConfig, HbCommand, Lab, LabSpec, Node, Timers
 
 pytestmark = [
     pytest.mark.netns,
@@ -26,7 +26,7 @@ pytestmark = [
 ]
 
 HB = Path(sys.executable).with_name("hb")
-HB_START = TemplateCommand(f"{HB} start --foreground")
+HB_START = HbCommand()
 KEEPALIVE, DEADTIME, DEADPING, INITDEAD = 0.1, 1.0, 1.0, 2.0
 SCHEDULING_MARGIN_S = 1.0
 """Slack for a loaded CI machine on top of a protocol bound (log polling, process wake-ups)."""

@@ -13,17 +13,15 @@ cluster tests use. ``bench/flood.py`` prints the figures (CPU, longest silence, 
 from __future__ import annotations
 
 import os
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from hb_lab.haconf import Medium
-from hb_lab.lab import Bcast, ClusterConfig, Lab, LabSpec, Node, TemplateCommand, Timers, Ucast
+from hb_lab.lab import Bcast, ClusterConfig, HbCommand, Lab, LabSpec, Node, Timers, Ucast
 from hbcore.node.daemon import PARTITION_RESTART_DELAY_S, STARTUP_BONUS_S
 from hostile_tools import (
     UDPPORT,
@@ -43,8 +41,7 @@ pytestmark = [
     pytest.mark.skipif(os.geteuid() != 0, reason="network namespaces need root"),
 ]
 
-HB = Path(sys.executable).with_name("hb")
-HB_START = TemplateCommand(f"{HB} start --foreground")
+HB_START = HbCommand()
 KEEPALIVE, DEADTIME, WARNTIME = 0.1, 1.0, 0.5
 ADDRESS = "10.77.1.100"
 BCAST = Bcast(("eth1",))

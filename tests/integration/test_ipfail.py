@@ -8,14 +8,12 @@ heartbeat's own program on a heartbeat node), ``auto_failback on``.
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from hb_lab.commands import NodeCommand
-from hb_lab.lab import Bcast, ClusterConfig, HeartbeatCommand, Lab, LabSpec, Node, TemplateCommand
+from hb_lab.lab import Bcast, ClusterConfig, HbCommand, HeartbeatCommand, Lab, LabSpec, Node
 from hb_lab.lab import Timers as LabTimers
 
 pytestmark = [
@@ -23,8 +21,7 @@ pytestmark = [
     pytest.mark.skipif(os.geteuid() != 0, reason="network namespaces need root"),
 ]
 
-HB = Path(sys.executable).with_name("hb")
-HB_START = TemplateCommand(f"{HB} start --foreground")
+HB_START = HbCommand()
 ADDRESS = "10.77.1.100"
 KEEPALIVE_S = 0.2
 DEADTIME_S = 1.0

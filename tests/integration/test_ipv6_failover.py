@@ -15,11 +15,9 @@ import json
 import os
 import socket
 import struct
-import sys
 import time
 from collections.abc import Callable
 from contextlib import closing
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,10 +25,10 @@ from hb_lab.lab import (
     Bcast,
     Client,
     ClusterConfig,
+    HbCommand,
     Lab,
     LabSpec,
     Node,
-    TemplateCommand,
     Timers,
     socket_in_netns,
 )
@@ -41,8 +39,7 @@ pytestmark = [
     pytest.mark.skipif(os.geteuid() != 0, reason="network namespaces need root"),
 ]
 
-HB = Path(sys.executable).with_name("hb")
-HB_START = TemplateCommand(f"{HB} start --foreground")
+HB_START = HbCommand()
 PREFIX = "fd00:77::"
 ADDRESS = f"{PREFIX}100"
 CONFIG = ClusterConfig(

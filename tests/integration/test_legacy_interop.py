@@ -18,20 +18,18 @@ interleave ("NV failure (msgfromsteam)"), and then it never asks for its own gro
 from __future__ import annotations
 
 import os
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from hb_lab.lab import (
     Bcast,
     ClusterConfig,
+    HbCommand,
     HeartbeatCommand,
     Lab,
     LabSpec,
     Node,
     NodeCommand,
-    TemplateCommand,
     Timers,
 )
 
@@ -40,8 +38,7 @@ pytestmark = [
     pytest.mark.skipif(os.geteuid() != 0, reason="network namespaces need root"),
 ]
 
-HB = Path(sys.executable).with_name("hb")
-HB_START = TemplateCommand(f"{HB} start --foreground")
+HB_START = HbCommand()
 TIMERS = Timers(keepalive=0.1, deadtime=1, initdead=2)
 RESOURCES = ("linuxha1 demo::a", "linuxha2 demo::b")
 EVENTS = "/var/log/demo-events"

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hb_lab.lab import Bcast, ClusterConfig, Lab, LabSpec, Node, TemplateCommand
+from hb_lab.lab import Bcast, ClusterConfig, HbCommand, Lab, LabSpec, Node
 from hb_lab.lab import Timers as LabTimers
 
 pytestmark = [
@@ -59,7 +59,7 @@ def test_killed_helper_comes_back_exit_100_stays_down_and_stop_ends_them() -> No
                 script = node.dirs.ha_d / helper
                 script.write_text(f"#!/bin/sh\necho $$ >> /var/log/{helper}.runs\n{body}\n")
                 script.chmod(0o755)
-        lab.start(TemplateCommand(f"{HB} start --foreground"))
+        lab.start(HbCommand())
         node = lab.node("linuxha1")
         (first,) = wait_for_runs(node, "helper-sleep", 1)
         wait_for_runs(node, "helper-done", 1)

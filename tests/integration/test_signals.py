@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hb_lab.lab import Bcast, ClusterConfig, Lab, LabSpec, Node, TemplateCommand, Timers
+from hb_lab.lab import Bcast, ClusterConfig, HbCommand, Lab, LabSpec, Node, Timers
 from hbcore.node.daemon import STARTUP_BONUS_S
 
 pytestmark = [
@@ -29,7 +29,7 @@ pytestmark = [
 ]
 
 HB = Path(sys.executable).with_name("hb")
-HB_START = TemplateCommand(f"{HB} start --foreground")
+HB_START = HbCommand()
 KEEPALIVE, DEADTIME, WARNTIME = 0.1, 1.0, 0.5
 ADDRESS = "10.77.1.100"
 CONFIG = ClusterConfig(
