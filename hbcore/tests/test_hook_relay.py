@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
+import subprocess
 import sys
 import types
 from collections.abc import Callable, Iterator
@@ -368,6 +370,19 @@ def test_hb_trace_plugins_logs_every_hook_call_with_plugin_and_duration(
     assert "hook hb_link_status_changed called: traced" in lines
     assert "hook hb_link_status_changed awaited: traced" in lines
     assert lines["hook hb_register_directives called: traced"]["duration_ms"] >= 0
+
+
+def test_a_commands_trace_goes_to_stderr_and_leaves_its_output_alone() -> None:
+    """``hb plugins list --requirements`` is fed to pip: tracing must not end up in it."""
+    traced = subprocess.run(
+        [str(Path(sys.executable).with_name("hb")), "plugins", "list", "--requirements"],
+        env={**os.environ, TRACE_ENV: "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "hook hb_register_directives called" in traced.stderr
+    assert "hook " not in traced.stdout
 
 
 def test_without_hb_trace_plugins_nothing_is_traced(fake_plugin, monkeypatch) -> None:

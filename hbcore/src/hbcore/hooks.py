@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from types import CodeType, TracebackType
@@ -57,10 +58,14 @@ T = TypeVar("T")
 
 
 def _log() -> Any:
-    """The logger of plugin calls."""
+    """The logger of plugin calls: the daemon's once it has configured logging; before that
+    (``hb plugins list``, ``hb check``) one that writes to stderr, so that tracing and a
+    plugin's failure never mix with a command's output."""
     import structlog
 
-    return structlog.get_logger("hb.plugins")
+    if structlog.is_configured():
+        return structlog.get_logger("hb.plugins")
+    return structlog.wrap_logger(structlog.PrintLogger(sys.stderr))
 
 
 def new_plugin_manager(environ: Mapping[str, str] | None = None) -> pluggy.PluginManager:

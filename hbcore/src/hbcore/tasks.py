@@ -7,7 +7,7 @@ with that name and its traceback as soon as it ends, and cancels whatever still 
 owner stops.
 
 A failure can repeat at a peer's pace (one task per packet), so failures are rate-limited by
-task name (:mod:`hbcore.node.throttle`): the first is logged at once, the rest of the interval
+task name (:mod:`hbcore.throttle`): the first is logged at once, the rest of the interval
 are counted and summarised in one line when it ends.
 """
 
@@ -20,7 +20,7 @@ from collections.abc import Awaitable
 
 from structlog.typing import FilteringBoundLogger
 
-from hbcore.node.throttle import SUMMARY_INTERVAL_S, Throttle
+from hbcore.throttle import SUMMARY_INTERVAL_S, Throttle
 
 ERROR_TEXT_LIMIT = 200
 """An exception's text is cut to this many characters in a log line: it may quote a field."""

@@ -14,8 +14,8 @@ from hbcore.node.drops import (
     claimed_sender,
     rejection_reason,
 )
-from hbcore.node.throttle import Suppressed, Throttle
 from hbcore.pluginkit.hmac_auth import HmacAuthenticator
+from hbcore.throttle import Suppressed, Throttle
 from hbcore.wire import Encoding, Keyring, Message, Rejected, decode, encode
 
 SHA1 = AuthMethod("sha1", KeyRule.REQUIRED, partial(HmacAuthenticator, digest="sha1"), "test")

@@ -1,7 +1,7 @@
 """Dropped packets: counted by reason, per medium and per node, and logged rate-limited.
 
 Every packet the node drops passes through :meth:`DropCounter.drop`, which counts it and says
-whether to log it in full (the first of its kind, see :mod:`hbcore.node.throttle`); the rest
+whether to log it in full (the first of its kind, see :mod:`hbcore.throttle`); the rest
 of the kind becomes one line per interval, ``N packets dropped from HOST in the last S s:
 REASON``. HOST is the sender for a packet that passed authentication, otherwise the medium it
 came on (the sender's address is not known to the node, and an unauthenticated ``src`` is
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from hbcore.node.throttle import SUMMARY_INTERVAL_S, Throttle
+from hbcore.throttle import SUMMARY_INTERVAL_S, Throttle
 from hbcore.wire import Rejected, RejectKind
 
 BAD_AUTHENTICATION = RejectKind.BAD_AUTHENTICATION.value

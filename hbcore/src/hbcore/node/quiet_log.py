@@ -3,7 +3,7 @@ handlers and timers, retransmissions refused and lost, gaps in a peer's numberin
 
 The first of a kind is logged in full at once; the rest of its interval become one summary line
 when the interval ends. Dropped packets are counted by :class:`~hbcore.node.drops.DropCounter`
-(which ``hb status --json`` shows), the other kinds by :class:`~hbcore.node.throttle.Throttle`;
+(which ``hb status --json`` shows), the other kinds by :class:`~hbcore.throttle.Throttle`;
 this class logs and schedules the summaries on the running loop.
 """
 
@@ -18,8 +18,8 @@ import structlog
 
 from hbcore.node import drops
 from hbcore.node.drops import DropCounter
-from hbcore.node.throttle import Throttle
 from hbcore.tasks import describe_error
+from hbcore.throttle import Throttle
 
 log = structlog.get_logger("hb.node")
 

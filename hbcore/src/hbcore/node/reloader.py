@@ -39,6 +39,7 @@ from hbcore.node.settings import settings_from
 from hbcore.resources.groups import GroupTable
 from hbcore.resources.holdings import Hold, parse_hold
 from hbcore.state.paths import NodePaths
+from hbcore.tasks import Background
 from hbcore.wire import Keyring
 
 log = structlog.get_logger("hb.node")
@@ -157,6 +158,7 @@ class Reloader:
         self.paths = paths
         self.stopping = stopping
         self._task: asyncio.Task[None] | None = None
+        self._tasks = Background(log)
         self._again = False
         self._last = 0
         """The number of the last reload started."""
@@ -194,7 +196,7 @@ class Reloader:
 
     def _start(self) -> None:
         self._last += 1
-        task = asyncio.get_running_loop().create_task(self._run(self._last), name="reload")
+        task = self._tasks.start(self._run(self._last), "reload")
         task.add_done_callback(self._finished)
         self._task = task
 

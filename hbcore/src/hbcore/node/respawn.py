@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import structlog
 
 from hbcore.config.core_arguments import ClientChild
+from hbcore.tasks import Background
 
 DO_NOT_RESPAWN = 100
 FAST_RUN_S = 30.0
@@ -62,12 +63,12 @@ class Respawner:
         self.environment = {**os.environ, **environment}
         self.fast_run_s = fast_run_s
         self._stopping = False
-        self._watchers: list[asyncio.Task[None]] = []
+        self._watchers = Background(log)
 
     def start_all(self) -> None:
         """Start every client (comm is up)."""
         for client in self.clients:
-            self._watchers.append(asyncio.ensure_future(self._keep_running(client)))
+            self._watchers.start(self._keep_running(client), f"respawn {client.command}")
 
     async def stop_all(self) -> None:
         """Stop the clients in reverse order: SIGTERM, then SIGKILL after a grace period."""
@@ -82,8 +83,7 @@ class Respawner:
             except TimeoutError:
                 process.kill()
                 await process.wait()
-        for watcher in self._watchers:
-            watcher.cancel()
+        self._watchers.cancel()
 
     async def _keep_running(self, client: Client) -> None:
         while not self._stopping:

@@ -20,6 +20,8 @@ from collections.abc import Callable, Mapping
 import structlog
 from hb_hookspecs import Observation
 
+from hbcore.tasks import Background
+
 log = structlog.get_logger("hb.systemd")
 
 READY = "READY=1"
@@ -83,6 +85,7 @@ class ServiceNotifier:
         self.restarting = restarting
         self._socket: socket.socket | None = None
         self._pinging: asyncio.Task[None] | None = None
+        self._tasks = Background(log)
 
     async def start(self, report: Callable[[Observation], None]) -> None:
         """Send ``READY=1``, then ``WATCHDOG=1`` every half watchdog timeout. Idempotent.
@@ -101,10 +104,7 @@ class ServiceNotifier:
             raise
         if self.interval_s is not None:
             log.info(f"systemd watchdog: pinging every {self.interval_s:g} s")
-            self._pinging = asyncio.get_running_loop().create_task(
-                self._ping_forever(self.interval_s), name=PINGING_TASK
-            )
-            self._pinging.add_done_callback(_log_failure)
+            self._pinging = self._tasks.start(self._ping_forever(self.interval_s), PINGING_TASK)
 
     async def stop(self) -> None:
         """Stop pinging and say ``STOPPING=1`` (``RELOADING=1`` when restarting). Idempotent."""
@@ -136,11 +136,6 @@ class ServiceNotifier:
             self._socket.sendto(state.encode(), self.address)
         except OSError as error:
             log.warning(f"systemd notification {state.splitlines()[0]} not sent: {error}")
-
-
-def _log_failure(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error(f"task {task.get_name()} failed: {task.exception()!r}")
 
 
 def service_notifier(

@@ -19,7 +19,7 @@ from hbcore.registry import Owned
 from hbcore.wire import Keyring
 from parser_spy import ParserCalls
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 VECTORS = REPO_ROOT.parent / "shared" / "spec" / "vectors"
 VECTOR_FOLDERS = {"bcast-crc": 40, "bcast-sha1": 41, "serial-sha1": 181}
 """Each folder of captured packets we replay, and how many packets it holds."""
