@@ -2,7 +2,9 @@
 
 Plugins are the entry points of the group ``hb.plugins``. A plugin is never silently dropped:
 one that is deselected shows as ``disabled``, one that fails to import, to validate against the
-hookspecs or to register shows as ``failed`` with its error. A selection that names a plugin
+hookspecs or to register shows as ``failed`` with its error. A plugin built for a plugin
+contract this hb does not speak (``HB_CONTRACT``, see :mod:`hb_hookspecs.contract`) is
+``failed`` with the reason, before any of its hooks runs. A selection that names a plugin
 that is not installed is refused (:class:`UnknownPluginError`): a typo must not quietly load
 nothing, or disable nothing.
 """
@@ -17,7 +19,8 @@ from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Literal
 
 import pluggy
-from hb_hookspecs import ENTRY_POINT_GROUP, Directive, ResourceAgent, ResourceContext
+from hb_hookspecs import ENTRY_POINT_GROUP, CliCommand, Directive, ResourceAgent, ResourceContext
+from hb_hookspecs.contract import contract_refusal, declared_contract
 
 from hbcore.hooks import Hooks, new_plugin_manager
 from hbcore.registry import CORE_OWNER, Owned, Registry
@@ -201,7 +204,9 @@ def load_plugins(
             records[ep.name] = PluginRecord(ep.name, distribution, version, "disabled")
             continue
         try:
-            manager.register(ep.load(), name=ep.name)
+            plugin = ep.load()
+            _check_contract(plugin)
+            manager.register(plugin, name=ep.name)
         except Exception as error:  # any error of a plugin's import must not stop the node
             failures[ep.name] = _describe(error)
         loaded[ep.name] = ep
@@ -231,6 +236,21 @@ def _distribution_of(ep: EntryPoint) -> tuple[str, str]:
 
 def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
+
+
+class ContractError(Exception):
+    """A plugin was built for a plugin contract this hb does not speak (``HB_CONTRACT``)."""
+
+
+def _check_contract(plugin: object) -> None:
+    """Raise :class:`ContractError` unless ``plugin`` declares a contract hb speaks: a plugin
+    built for another major version must fail before any of its hooks runs."""
+    try:
+        refusal = contract_refusal(declared_contract(plugin))
+    except ValueError as error:
+        raise ContractError(str(error)) from None
+    if refusal is not None:
+        raise ContractError(refusal)
 
 
 def _drop_invalid(manager: pluggy.PluginManager, failures: dict[str, str]) -> None:
@@ -267,8 +287,23 @@ def _register_all(
             continue
         for attribute, _, item in staged:
             getattr(registry, attribute)[item.name] = Owned(item, name)
-        provides[name] = registry.provided_by(name)
+        provides[name] = registry.provided_by(name) + _commands_of(hooks, plugin)
     return provides
+
+
+def _commands_of(hooks: Hooks, plugin: object) -> list[str]:
+    """The ``hb`` commands ``plugin`` adds, as "provides" shows them (``command:lab``).
+
+    Only listed here: ``hb`` asks for them itself when it runs a command, and a plugin whose
+    ``hb_register_commands`` fails loses its commands there, with a warning, not its place
+    in the plugin set.
+    """
+    commands: list[CliCommand] = []
+    try:
+        hooks.register_commands(commands.append, plugin)
+    except Exception:  # hbcore.cli.plugin_commands warns about it when hb asks
+        return []
+    return [f"command:{command.name}" for command in commands]
 
 
 def _collect_registrations(hooks: Hooks, plugin: object) -> list[tuple[str, str, Any]]:

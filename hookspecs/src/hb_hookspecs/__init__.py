@@ -1,6 +1,7 @@
 """hb's plugin contract: hookspecs, registrations, runtime interfaces and argument parsers."""
 
 from hb_hookspecs.arguments import ArgumentError
+from hb_hookspecs.contract import CONTRACT_ATTRIBUTE, CONTRACT_VERSION
 from hb_hookspecs.core_directives import DEADTIME, KEEPALIVE, UDPPORT
 from hb_hookspecs.directives import Directive, Form, Repeat
 from hb_hookspecs.host import HostError, HostProblem
@@ -25,6 +26,8 @@ from hb_hookspecs.registrations import (
 from hb_hookspecs.specs import HbHookSpecs
 
 __all__ = [
+    "CONTRACT_ATTRIBUTE",
+    "CONTRACT_VERSION",
     "DEADTIME",
     "ENTRY_POINT_GROUP",
     "KEEPALIVE",

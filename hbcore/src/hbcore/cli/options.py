@@ -29,11 +29,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def plugin_selection_options(command: F) -> F:
-    """Add ``--plugins a,b`` and ``-p no:x`` to a command (or to the ``hb`` group)."""
+    """Add ``--plugins a,b`` and ``-p no:x`` to a command (or to the ``hb`` group).
+
+    Both are eager: click processes them before the other options wherever they are written,
+    so ``hb --help -p no:lab`` lists the commands of the selection given after ``--help``.
+    """
     command = click.option(
         "-p",
         "disables",
         multiple=True,
+        is_eager=True,
         metavar="no:NAME",
         help="Disable a plugin (no:NAME); repeatable. Also HB_DISABLE_PLUGINS.",
     )(command)
@@ -41,6 +46,7 @@ def plugin_selection_options(command: F) -> F:
         "--plugins",
         "plugins",
         default=None,
+        is_eager=True,
         metavar="A,B",
         help="Load only these plugins (empty: none). Also HB_PLUGINS.",
     )(command)

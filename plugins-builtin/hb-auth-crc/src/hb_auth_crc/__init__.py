@@ -6,6 +6,9 @@ from hb_hookspecs import AuthMethod, KeyRule, hookimpl
 
 from hb_auth_crc.crc import CrcAuthenticator
 
+HB_CONTRACT = (1, 0)
+"""The hb plugin contract this plugin is built for (:mod:`hb_hookspecs.contract`)."""
+
 
 @hookimpl
 def hb_register_authenticators(register: Callable[[AuthMethod], None]) -> None:

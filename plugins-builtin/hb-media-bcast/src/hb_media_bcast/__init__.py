@@ -6,6 +6,9 @@ from hb_hookspecs import Directive, hookimpl
 
 from hb_media_bcast.directives import BCAST
 
+HB_CONTRACT = (1, 0)
+"""The hb plugin contract this plugin is built for (:mod:`hb_hookspecs.contract`)."""
+
 
 @hookimpl
 def hb_register_directives(register: Callable[[Directive], None]) -> None:

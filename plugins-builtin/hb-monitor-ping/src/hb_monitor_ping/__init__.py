@@ -13,6 +13,9 @@ from hb_hookspecs import (
 
 from hb_monitor_ping.directives import PING, PING_GROUP
 
+HB_CONTRACT = (1, 0)
+"""The hb plugin contract this plugin is built for (:mod:`hb_hookspecs.contract`)."""
+
 
 @hookimpl
 def hb_register_directives(register: Callable[[Directive], None]) -> None:

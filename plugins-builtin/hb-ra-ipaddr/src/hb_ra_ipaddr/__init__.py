@@ -5,6 +5,9 @@ from collections.abc import Callable, Sequence
 
 from hb_hookspecs import ResourceAgent, ResourceAgentType, ResourceContext, hookimpl
 
+HB_CONTRACT = (1, 0)
+"""The hb plugin contract this plugin is built for (:mod:`hb_hookspecs.contract`)."""
+
 AGENT_TYPES = (
     ResourceAgentType(
         name="IPaddr",

@@ -8,6 +8,9 @@ from hb_hookspecs import Directive, ResourceAgent, ResourceAgentType, ResourceCo
 from hb_ra_script.directives import SCRIPT_DIRS
 from hb_ra_script.lookup import is_address_shorthand, locate, missing, split_token
 
+HB_CONTRACT = (1, 0)
+"""The hb plugin contract this plugin is built for (:mod:`hb_hookspecs.contract`)."""
+
 
 @hookimpl
 def hb_register_directives(register: Callable[[Directive], None]) -> None:

@@ -12,6 +12,9 @@ from collections.abc import Callable
 
 from hb_hookspecs import CliCommand, hookimpl
 
+HB_CONTRACT = (1, 0)
+"""The hb plugin contract this plugin is built for (:mod:`hb_hookspecs.contract`)."""
+
 
 @hookimpl
 def hb_register_commands(register: Callable[[CliCommand], None]) -> None:

@@ -6,6 +6,9 @@ from hb_hookspecs import ArgumentError, ResourceAgent, ResourceAgentType, Resour
 
 from hb_ra_touchfile.agent import PREFIX, TouchFileAgent
 
+HB_CONTRACT = (1, 0)
+"""The hb plugin contract this plugin is built for (:mod:`hb_hookspecs.contract`)."""
+
 
 @hookimpl
 def hb_register_resource_agents(register: Callable[[ResourceAgentType], None]) -> None:
