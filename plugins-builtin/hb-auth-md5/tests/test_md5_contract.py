@@ -1,0 +1,15 @@
+"""The md5 method keeps the authenticator contract hb relies on (hbcore.testing.contracts):
+tokens in lowercase hex that verify, and reject tampered data, tampered tokens and the tokens
+of another key."""
+
+import hb_auth_md5
+import pytest
+from hb_hookspecs import AuthMethod
+from hbcore.testing.contracts import AuthenticatorContract
+
+
+@pytest.mark.hb_plugins(hb_auth_md5)
+class TestTheMd5MethodAsLoaded(AuthenticatorContract):
+    @pytest.fixture
+    def method(self, hb_plugin_set) -> AuthMethod:
+        return hb_plugin_set.registry.auth_methods["md5"].item
