@@ -97,6 +97,13 @@ class OcfAgent:
         """What every action runs with (``OCF_ROOT``, ``OCF_RESKEY_*`` ...)."""
         return agent_environment(self.resource, self._environment)
 
+    def _action_environment(self, timeout: float) -> dict[str, str]:
+        # Pacemaker's name for the action's timeout, in ms: agents such as anything size
+        # their own waits by it.
+        environment = self.environment()
+        environment["OCF_RESKEY_CRM_meta_timeout"] = str(round(timeout * 1000))
+        return environment
+
     async def _load_metadata(self) -> None:
         if self._metadata is not None:
             return
@@ -111,7 +118,7 @@ class OcfAgent:
         timeout = self.timeout(action)
         try:
             completed = await process.run(
-                [str(self.resource.path), action], self.environment(), timeout
+                [str(self.resource.path), action], self._action_environment(timeout), timeout
             )
         except OSError as error:
             raise ResourceError(f"{self.name}: cannot run {self.resource.path}: {error}") from error
