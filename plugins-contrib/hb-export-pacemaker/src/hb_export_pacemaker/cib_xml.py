@@ -1,0 +1,228 @@
+"""The plan as a Pacemaker CIB: the XML ``crm_verify -x`` checks and ``cibadmin`` loads.
+
+The CIB validates against ``pacemaker-3.0`` (Pacemaker 2.0 and later). ``admin_epoch`` is 1 so
+that ``cibadmin -R`` (``--replace``) takes it over the few updates a freshly started cluster
+has made to its own (empty) CIB. The ``status`` section is empty: a CIB to load into a live
+cluster must not claim which nodes are up. ``with_status`` fills it with every node online
+(and so with quorum), for ``crm_simulate`` alone. Every choice the export made is said in an
+XML comment beside it.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+
+from hb_export_pacemaker.plan import (
+    MONITOR_INTERVAL,
+    MONITOR_TIMEOUT,
+    PING_MONITOR_TIMEOUT,
+    PREFERENCE,
+    Group,
+    Ids,
+    PingSet,
+    Plan,
+)
+from hb_export_pacemaker.primitives import Primitive
+
+VALIDATE_WITH = "pacemaker-3.0"
+
+
+def cib_xml(plan: Plan, source: str, with_status: bool = False) -> str:
+    """The CIB for ``plan``, read from ``source`` (named in the header comment)."""
+    ids = Ids(set(plan.ids))
+    cib = ET.Element(
+        "cib",
+        {"validate-with": VALIDATE_WITH, "admin_epoch": "1", "epoch": "1", "num_updates": "0"},
+    )
+    configuration = ET.SubElement(cib, "configuration")
+    _crm_config(configuration, plan, ids)
+    nodes = ET.SubElement(configuration, "nodes")
+    _comment(
+        nodes,
+        "heartbeat compares node names without case: each uname must be what uname -n prints "
+        "there; the ids are corosync.conf's nodeid",
+    )
+    for number, name in enumerate(plan.nodes, start=1):
+        ET.SubElement(nodes, "node", {"id": str(number), "uname": name})
+    resources = ET.SubElement(configuration, "resources")
+    constraints = ET.SubElement(configuration, "constraints")
+    if plan.groups:
+        _comment(
+            resources,
+            f"one group per haresources line, in its order; each primitive is monitored every "
+            f"{MONITOR_INTERVAL} (heartbeat never checked a running resource: Pacemaker "
+            "restarts one whose monitor fails)",
+        )
+    for group in plan.groups:
+        _group(resources, group, ids)
+        _comment(constraints, f"{group.where}: {group.id} prefers {group.node}")
+        ET.SubElement(
+            constraints,
+            "rsc_location",
+            {
+                "id": ids.unique(f"location-{group.id}-{group.node}"),
+                "rsc": group.id,
+                "node": group.node,
+                "score": str(PREFERENCE),
+            },
+        )
+    if plan.pings:
+        _comment(
+            resources,
+            f"ipfail: the node that reaches more ping nodes gets the groups; "
+            f"{plan.ping_weight} per ping node outweighs any group's preference and stickiness",
+        )
+    for ping in plan.pings:
+        _ping_clone(resources, ping, plan.ping_weight, ids)
+        for group in plan.groups:
+            _ping_rule(constraints, group, ping, plan.ping_weight, ids)
+    defaults = ET.SubElement(configuration, "rsc_defaults")
+    meta = ET.SubElement(defaults, "meta_attributes", {"id": ids.unique("rsc-options")})
+    _comment(meta, plan.stickiness_why)
+    _nvpair(meta, "resource-stickiness", str(plan.stickiness), ids)
+    status = ET.SubElement(cib, "status")
+    if with_status:
+        cib.set("have-quorum", "1")  # every node is up: the simulated partition has quorum
+        _comment(status, "for crm_simulate only: never load this status into a live cluster")
+        for number, name in enumerate(plan.nodes, start=1):
+            ET.SubElement(
+                status,
+                "node_state",
+                {
+                    "id": str(number),
+                    "uname": name,
+                    "in_ccm": "true",
+                    "crmd": "online",
+                    "join": "member",
+                    "expected": "member",
+                },
+            )
+    ET.indent(cib, space="  ")
+    header = _header(plan, source)
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{header}\n{ET.tostring(cib, "unicode")}\n'
+
+
+def _header(plan: Plan, source: str) -> str:
+    lines = [
+        f"hb export pacemaker: {source} as a Pacemaker CIB ({VALIDATE_WITH}).",
+        "Check it: crm_verify -x FILE. Load it into a new cluster: cibadmin -R -x FILE.",
+    ]
+    notes = plan.all_notes
+    if notes:
+        lines.append("Not translated (see the comments below, and do these by hand):")
+        lines += [f"  {note}" for note in notes]
+    return "\n".join(f"<!-- {_safe(line)} -->" for line in lines)
+
+
+def _crm_config(configuration: ET.Element, plan: Plan, ids: Ids) -> None:
+    crm_config = ET.SubElement(configuration, "crm_config")
+    options = ET.SubElement(
+        crm_config, "cluster_property_set", {"id": ids.unique("cib-bootstrap-options")}
+    )
+    for option in plan.properties:
+        _comment(options, f"{option.name}={option.value}: {option.why}")
+        _nvpair(options, option.name, option.value, ids, prefix="cib-bootstrap-options")
+
+
+def _group(resources: ET.Element, group: Group, ids: Ids) -> None:
+    _comment(resources, f"{group.where}: {group.line}")
+    element = ET.SubElement(resources, "group", {"id": group.id})
+    for member in group.members:
+        _primitive(element, member.id, member.primitive, ids)
+
+
+def _primitive(parent: ET.Element, rid: str, primitive: Primitive, ids: Ids) -> None:
+    comment = f"{primitive.where}: {primitive.token} as {primitive.spec}"
+    _comment(parent, "; ".join([comment, *primitive.notes]))
+    attributes = {"id": rid, "class": primitive.standard, "type": primitive.agent}
+    if primitive.provider:
+        attributes["provider"] = primitive.provider
+    element = ET.SubElement(parent, "primitive", attributes)
+    _instance_attributes(element, rid, primitive.parameters, ids)
+    _monitor(element, rid, MONITOR_TIMEOUT, ids)
+
+
+def _ping_clone(resources: ET.Element, ping: PingSet, weight: int, ids: Ids) -> None:
+    what = (
+        f"ping_group: one ping node while any of {' '.join(ping.hosts)} answers"
+        if ping.any_member
+        else f"ping: {weight} per host reached"
+    )
+    _comment(resources, f"{ping.where}: {what}")
+    clone = ET.SubElement(resources, "clone", {"id": ping.clone_id})
+    element = ET.SubElement(
+        clone,
+        "primitive",
+        {"id": ping.id, "class": "ocf", "provider": "pacemaker", "type": "ping"},
+    )
+    parameters = [("host_list", " ".join(ping.hosts)), ("name", ping.attribute)]
+    parameters.append(("multiplier", "1" if ping.any_member else str(weight)))
+    _instance_attributes(element, ping.id, parameters, ids)
+    _monitor(element, ping.id, PING_MONITOR_TIMEOUT, ids)
+
+
+def _ping_rule(constraints: ET.Element, group: Group, ping: PingSet, weight: int, ids: Ids) -> None:
+    location = ET.SubElement(
+        constraints,
+        "rsc_location",
+        {"id": ids.unique(f"location-{group.id}-{ping.id}"), "rsc": group.id},
+    )
+    rule_id = ids.unique(f"location-{group.id}-{ping.id}-rule")
+    if ping.any_member:
+        rule = ET.SubElement(location, "rule", {"id": rule_id, "score": str(weight)})
+        expression = {"operation": "gt", "value": "0", "type": "number"}
+    else:
+        rule = ET.SubElement(location, "rule", {"id": rule_id, "score-attribute": ping.attribute})
+        expression = {"operation": "defined"}
+    ET.SubElement(
+        rule,
+        "expression",
+        {"id": ids.unique(f"{rule_id}-expression"), "attribute": ping.attribute, **expression},
+    )
+
+
+def _instance_attributes(
+    element: ET.Element, rid: str, parameters: Iterable[tuple[str, str]], ids: Ids
+) -> None:
+    given = dict(parameters)  # a name given twice: the last wins, as for the agent
+    if not given:
+        return
+    prefix = ids.unique(f"{rid}-instance_attributes")
+    attributes = ET.SubElement(element, "instance_attributes", {"id": prefix})
+    for name, value in given.items():
+        _nvpair(attributes, name, value, ids, prefix=prefix)
+
+
+def _monitor(element: ET.Element, rid: str, timeout: str, ids: Ids) -> None:
+    operations = ET.SubElement(element, "operations")
+    ET.SubElement(
+        operations,
+        "op",
+        {
+            "id": ids.unique(f"{rid}-monitor-interval-{MONITOR_INTERVAL}"),
+            "name": "monitor",
+            "interval": MONITOR_INTERVAL,
+            "timeout": timeout,
+        },
+    )
+
+
+def _nvpair(parent: ET.Element, name: str, value: str, ids: Ids, prefix: str = "") -> None:
+    ET.SubElement(
+        parent,
+        "nvpair",
+        {"id": ids.unique(f"{prefix or parent.get('id')}-{name}"), "name": name, "value": value},
+    )
+
+
+def _comment(parent: ET.Element, text: str) -> None:
+    parent.append(ET.Comment(f" {_safe(text)} "))
+
+
+def _safe(text: str) -> str:
+    """``text`` as an XML comment may hold it: no ``--``, no control characters."""
+    cleaned = "".join(c if c.isprintable() else "?" for c in text)
+    while "--" in cleaned:
+        cleaned = cleaned.replace("--", "- -")
+    return cleaned

@@ -1,0 +1,109 @@
+"""The plan as a shell script of ``pcs`` commands (pcs 0.10 and 0.11).
+
+The commands build the configuration in a file (``pcs -f``) and push it at once, so the cluster
+never runs half of it; every choice is said in a ``#`` comment beside its command. The nodes
+are the cluster's own (``pcs cluster setup`` makes them), so they appear in a comment only.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from hb_export_pacemaker.plan import (
+    MONITOR_INTERVAL,
+    MONITOR_TIMEOUT,
+    PING_MONITOR_TIMEOUT,
+    PREFERENCE,
+    PingSet,
+    Plan,
+)
+from hb_export_pacemaker.primitives import Primitive
+
+WORK_FILE = "hb-cib.xml"
+
+
+def pcs_script(plan: Plan, source: str) -> str:
+    """The commands for ``plan``, read from ``source`` (named in the header)."""
+    names = " ".join(shlex.quote(node) for node in plan.nodes)
+    lines = [
+        "#!/bin/sh",
+        f"# hb export pacemaker --format pcs: {_comment(source)} as pcs commands.",
+        "# The cluster first (or corosync.conf from 'hb export corosync'):",
+        f"#   pcs host auth {names}",
+        f"#   pcs cluster setup {shlex.quote(plan.cluster_name)} {names} --start",
+    ]
+    notes = plan.all_notes
+    if notes:
+        lines.append("# Not translated (do these by hand):")
+        lines += [f"#   {_comment(str(note))}" for note in notes]
+    lines += ["set -e", f"pcs cluster cib {WORK_FILE}"]
+    for option in plan.properties:
+        lines.append(f"# {_comment(option.why)}")
+        lines.append(_pcs("property", "set", f"{option.name}={option.value}"))
+    lines.append(f"# {_comment(plan.stickiness_why)}")
+    lines.append(_pcs("resource", "defaults", "update", f"resource-stickiness={plan.stickiness}"))
+    for group in plan.groups:
+        lines.append(f"# {_comment(f'{group.where}: {group.line}')}")
+        for member in group.members:
+            lines += _notes(member.primitive)
+            lines.append(_create(member.id, member.primitive, MONITOR_TIMEOUT, "--group", group.id))
+        lines.append(
+            _pcs("constraint", "location", group.id, "prefers", f"{group.node}={PREFERENCE}")
+        )
+    for ping in plan.pings:
+        lines += _ping(plan, ping)
+    lines.append(f"pcs cluster cib-push {WORK_FILE} --config")
+    return "\n".join(lines) + "\n"
+
+
+def _ping(plan: Plan, ping: PingSet) -> list[str]:
+    multiplier = "1" if ping.any_member else str(plan.ping_weight)
+    what = (
+        f"ping_group, one ping node while any host answers: {plan.ping_weight} when up"
+        if ping.any_member
+        else f"ping: {plan.ping_weight} per host reached"
+    )
+    lines = [
+        f"# {_comment(ping.where)}: ipfail, the node reaching more ping nodes wins; {what}",
+        _pcs(
+            "resource",
+            "create",
+            ping.id,
+            "ocf:pacemaker:ping",
+            f"host_list={' '.join(ping.hosts)}",
+            f"name={ping.attribute}",
+            f"multiplier={multiplier}",
+            *_monitor(PING_MONITOR_TIMEOUT),
+            "clone",  # pcs names it ID-clone, as the CIB export does
+        ),
+    ]
+    for group in plan.groups:
+        rule: tuple[str, ...]
+        if ping.any_member:
+            rule = (f"score={plan.ping_weight}", ping.attribute, "gt", "0")
+        else:
+            rule = (f"score-attribute={ping.attribute}", "defined", ping.attribute)
+        lines.append(_pcs("constraint", "location", group.id, "rule", *rule))
+    return lines
+
+
+def _create(rid: str, primitive: Primitive, timeout: str, *extra: str) -> str:
+    parameters = [f"{name}={value}" for name, value in dict(primitive.parameters).items()]
+    return _pcs("resource", "create", rid, primitive.spec, *parameters, *_monitor(timeout), *extra)
+
+
+def _monitor(timeout: str) -> tuple[str, ...]:
+    return ("op", "monitor", f"interval={MONITOR_INTERVAL}", f"timeout={timeout}")
+
+
+def _notes(primitive: Primitive) -> list[str]:
+    return [f"# {_comment(f'{primitive.token}: {note}')}" for note in primitive.notes]
+
+
+def _pcs(*words: str) -> str:
+    return " ".join(["pcs", "-f", WORK_FILE, *(shlex.quote(word) for word in words)])
+
+
+def _comment(text: str) -> str:
+    """``text`` on one comment line."""
+    return "".join(c if c.isprintable() else "?" for c in text)

@@ -1,0 +1,328 @@
+"""What a heartbeat configuration becomes in Pacemaker, before any syntax: the plan that the
+CIB and the ``pcs`` renderers both write out.
+
+- Nodes: the ``node`` lines, numbered from 1 in file order (the ``nodeid`` of the exported
+  ``corosync.conf`` too). heartbeat compares node names without case and hb lowercases them;
+  Pacemaker takes them as ``uname -n`` prints them.
+- One group per haresources line, its resources in the line's order (heartbeat starts them left
+  to right and stops them right to left, as a Pacemaker group does), and a location
+  constraint giving the line's node :data:`PREFERENCE`.
+- ``auto_failback``: ``on`` and ``legacy`` (a returning preferred node takes its groups back,
+  by the ip-request exchange in legacy mode) are ``resource-stickiness=0``, so the preference
+  alone places a group. ``off`` (a group stays where it runs) is a stickiness of
+  :data:`STICKY` per resource, more than :data:`PREFERENCE` even for a one-resource group
+  (Pacemaker sums a group's members' stickiness).
+- ipfail (a ``respawn`` line naming it; heartbeat runs it only with ``auto_failback on|off``)
+  moves groups to the node that sees more ping nodes. Each ``ping`` host set and each
+  ``ping_group`` becomes an ``ocf:pacemaker:ping`` clone, and every group a location rule per
+  clone worth :attr:`Plan.ping_weight` per ping node reached: more than any group's preference
+  plus stickiness, so connectivity wins as it does for ipfail, and equal connectivity leaves
+  the decision to them. A ``ping_group`` is one ping node while any member answers, so its
+  rule scores once when its attribute is above 0. Without ipfail the ping nodes only inform
+  ``cl_status``, and nothing is exported for them.
+- Cluster options: heartbeat in haresources mode has no quorum and, unless ``stonith`` or
+  ``stonith_host`` is configured, no fencing; so ``no-quorum-policy=ignore`` for two nodes and
+  ``stonith-enabled=false`` without STONITH. With STONITH configured, ``stonith-enabled=true``
+  and a note: its devices must be made Pacemaker fence resources by hand.
+- Every primitive gets a ``monitor`` operation (:data:`MONITOR_INTERVAL`): heartbeat never
+  checked a running resource, Pacemaker restarts one whose monitor fails.
+
+Pure: the configuration in, the plan out (the ``OCF::`` wrapper's instance files aside).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from hbcore.config.configuration import Configuration
+from hbcore.config.core_arguments import ClientChild
+from hbcore.config.core_directives import FAILFAST, RESPAWN
+
+from hb_export_pacemaker.primitives import OCF_ROOT, Primitive, primitive
+
+PREFERENCE = 100
+"""The score of a group's location constraint on its haresources node."""
+STICKY = 200
+"""``resource-stickiness`` per resource for ``auto_failback off``: above :data:`PREFERENCE`."""
+PING_WEIGHT_STEP = 1000
+"""The ping weight is the least multiple of this that beats preference plus stickiness."""
+MONITOR_INTERVAL = "10s"
+MONITOR_TIMEOUT = "20s"
+PING_MONITOR_TIMEOUT = "60s"
+"""ocf:pacemaker:ping's own recommended monitor timeout."""
+_ID_CHARACTER = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the export could not say in Pacemaker's terms, and where it was written."""
+
+    where: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.text}"
+
+
+@dataclass(frozen=True)
+class Member:
+    """One primitive of a group, with its id in the CIB."""
+
+    id: str
+    primitive: Primitive
+
+
+@dataclass(frozen=True)
+class Group:
+    """One haresources line."""
+
+    id: str
+    node: str
+    """The preferred node."""
+    members: tuple[Member, ...]
+    where: str
+    line: str
+    """The haresources line, normalised (node and tokens)."""
+
+
+@dataclass(frozen=True)
+class PingSet:
+    """One ``ocf:pacemaker:ping`` clone and what its attribute scores."""
+
+    id: str
+    clone_id: str
+    attribute: str
+    hosts: tuple[str, ...]
+    any_member: bool
+    """A ``ping_group``: one ping node, up while any host answers."""
+    where: str
+
+
+@dataclass(frozen=True)
+class Property:
+    """A cluster option and why it has this value."""
+
+    name: str
+    value: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A whole configuration in Pacemaker's terms."""
+
+    cluster_name: str
+    nodes: tuple[str, ...]
+    properties: tuple[Property, ...]
+    stickiness: int
+    stickiness_why: str
+    groups: tuple[Group, ...]
+    pings: tuple[PingSet, ...]
+    ping_weight: int
+    """Score per ping node reached (``multiplier`` of a ping set, score of a ping group)."""
+    notes: tuple[Note, ...]
+    """Cluster-wide things left out; a primitive's own are in its notes."""
+    ids: frozenset[str]
+    """Every id the plan gave out (renderers make theirs unique beside them)."""
+
+    @property
+    def all_notes(self) -> tuple[Note, ...]:
+        """Every note, the cluster's first, then each primitive's in haresources order."""
+        members = [
+            Note(member.primitive.where, f"{member.primitive.token}: {text}")
+            for group in self.groups
+            for member in group.members
+            for text in member.primitive.notes
+        ]
+        return (*self.notes, *members)
+
+
+class Ids:
+    """XML ids, unique in one CIB: invalid characters become ``-``, clashes get ``-2``..."""
+
+    def __init__(self, taken: set[str] | None = None) -> None:
+        self.taken: set[str] = set(taken or ())
+
+    def unique(self, base: str) -> str:
+        """``base`` made a valid XML id that no earlier call returned."""
+        name = _ID_CHARACTER.sub("-", base) or "resource"
+        if not (name[0].isalpha() or name[0] == "_"):
+            name = f"r-{name}"
+        candidate, number = name, 1
+        while candidate in self.taken:
+            number += 1
+            candidate = f"{name}-{number}"
+        self.taken.add(candidate)
+        return candidate
+
+
+def plan(config: Configuration, ocf_root: Path = OCF_ROOT) -> Plan:
+    """The plan for a configuration that loaded without errors."""
+    hacf = config.hacf
+    ids = Ids()
+    groups: list[Group] = []
+    for group in config.haresources.groups if config.haresources else ():
+        members = tuple(
+            Member(ids.unique(p.name), p)
+            for p in (primitive(r, config.config_dir, ocf_root) for r in group.resources)
+        )
+        tokens = " ".join(resource.token for resource in group.resources)
+        groups.append(
+            Group(
+                ids.unique(f"group-{members[0].id}"),
+                group.node,
+                members,
+                str(group.location),
+                f"{group.node} {tokens}",
+            )
+        )
+    sticky = hacf.auto_failback == "off"
+    stickiness = STICKY if sticky else 0
+    largest = max((len(group.members) for group in groups), default=1)
+    beaten = PREFERENCE + stickiness * largest
+    weight = PING_WEIGHT_STEP * math.ceil((beaten + 1) / PING_WEIGHT_STEP)
+    notes: list[Note] = []
+    pings: tuple[PingSet, ...] = ()
+    if _ipfail(config):
+        if hacf.auto_failback == "legacy":
+            notes.append(
+                Note(
+                    str(hacf.location(RESPAWN.name)),
+                    "ipfail does not run with auto_failback legacy (it exits 100): "
+                    "no ping rules exported",
+                )
+            )
+        else:
+            pings = _ping_sets(config, ids)
+    return Plan(
+        cluster_name=str(hacf.value("cluster")),
+        nodes=hacf.nodes,
+        properties=_properties(config, notes),
+        stickiness=stickiness,
+        stickiness_why=_STICKINESS_WHY[hacf.auto_failback],
+        groups=tuple(groups),
+        pings=pings,
+        ping_weight=weight,
+        notes=tuple(notes + _left_out(config)),
+        ids=frozenset(ids.taken),
+    )
+
+
+_STICKINESS_WHY = {
+    "on": "auto_failback on: a group goes back to its haresources node when that node returns, "
+    "so no stickiness: the location preference alone decides",
+    "legacy": "auto_failback legacy (heartbeat's default): a returning haresources node takes "
+    "its groups back (ip-request), as with auto_failback on: no stickiness",
+    "off": f"auto_failback off: a group stays where it runs; {STICKY} per resource outweighs "
+    f"the preference of {PREFERENCE} for the haresources node",
+}
+
+
+def _ipfail(config: Configuration) -> bool:
+    return any(child.is_ipfail for child in config.hacf.get_all(RESPAWN))
+
+
+def _ping_sets(config: Configuration, ids: Ids) -> tuple[PingSet, ...]:
+    """One set for every ping host together, one per ping group. Whichever plugin owns a
+    directive that declares ping nodes: a value with ``hosts`` is a group of them (one ping
+    node), any other value one host, named as the directive names it."""
+    hacf = config.hacf
+    hosts: list[str] = []
+    first_host = ""
+    groups: list[PingSet] = []
+    for directive, owned in hacf.directives.items():
+        ping_node = owned.item.ping_node
+        if ping_node is None:
+            continue
+        for entry in hacf.located(directive):
+            name = ping_node(entry.value)
+            members = getattr(entry.value, "hosts", None)
+            if not isinstance(members, tuple) or not members:
+                hosts.append(name)
+                first_host = first_host or str(entry.location)
+                continue
+            rid = ids.unique(f"ping-{name}")
+            groups.append(
+                PingSet(
+                    rid,
+                    ids.unique(f"{rid}-clone"),
+                    f"pingd-{_ID_CHARACTER.sub('-', name)}",
+                    tuple(str(member) for member in members),
+                    True,
+                    str(entry.location),
+                )
+            )
+    if not hosts:
+        return tuple(groups)
+    single = PingSet(
+        ids.unique("ping"), ids.unique("ping-clone"), "pingd", tuple(hosts), False, first_host
+    )
+    return (single, *groups)
+
+
+def _properties(config: Configuration, notes: list[Note]) -> tuple[Property, ...]:
+    hacf = config.hacf
+    stonith = [*hacf.located("stonith"), *hacf.located("stonith_host")]
+    properties = []
+    if stonith:
+        properties.append(
+            Property(
+                "stonith-enabled",
+                "true",
+                "ha.cf configures STONITH; Pacemaker starts no resource until a fence device "
+                "exists",
+            )
+        )
+        notes.extend(
+            Note(
+                str(entry.location),
+                f"STONITH '{entry.value}': create the fence device by hand "
+                "(pcs stonith create NAME AGENT ...), its parameters named",
+            )
+            for entry in stonith
+        )
+    else:
+        properties.append(
+            Property(
+                "stonith-enabled",
+                "false",
+                "ha.cf configures no STONITH, and heartbeat ran without fencing; Pacemaker "
+                "would start nothing without a fence device. Add one and set this to true",
+            )
+        )
+    if len(hacf.nodes) == 2:
+        properties.append(
+            Property(
+                "no-quorum-policy",
+                "ignore",
+                "two nodes: one survivor has no majority, and heartbeat's haresources mode "
+                "has no quorum; corosync.conf's two_node: 1 says the same to corosync",
+            )
+        )
+    return tuple(properties)
+
+
+def _left_out(config: Configuration) -> list[Note]:
+    """ha.cf settings with no counterpart in the CIB."""
+    hacf = config.hacf
+    notes = [
+        Note(
+            str(entry.location),
+            "watchdog: Pacemaker's is sbd (apt-get install sbd; SBD_WATCHDOG_DEV), not the CIB",
+        )
+        for entry in hacf.located("watchdog")
+    ]
+    for directive in (RESPAWN.name, FAILFAST.name):
+        notes.extend(
+            Note(
+                str(entry.location),
+                f"{directive} '{entry.value}': run it as a systemd service or an "
+                "ocf:heartbeat:anything clone",
+            )
+            for entry in hacf.located(directive)
+            if not (isinstance(entry.value, ClientChild) and entry.value.is_ipfail)
+        )
+    return notes
