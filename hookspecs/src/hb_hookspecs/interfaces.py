@@ -81,11 +81,17 @@ class ResourceAgent(Protocol):
     name: str
 
     async def start(self) -> None:
-        """Acquire the resource. Raises ``ResourceError`` with the output on failure."""
+        """Acquire the resource. Raises ``ResourceError`` with the output on failure.
+
+        Starting a resource that runs already succeeds: heartbeat starts what it is unsure of.
+        """
         ...
 
     async def stop(self) -> None:
-        """Release exactly what ``start`` acquired. Raises ``ResourceError`` on failure."""
+        """Release exactly what ``start`` acquired. Raises ``ResourceError`` on failure.
+
+        Stopping a resource that is stopped succeeds: heartbeat stops what it is unsure of.
+        """
         ...
 
     async def status(self) -> bool:
