@@ -5,15 +5,19 @@
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
+WHEELHOUSE := $(VENV)/wheelhouse
 MEMBERS := ./hookspecs ./hbcore $(wildcard ./plugins-builtin/hb-*) $(wildcard ./plugins-contrib/hb-*)
 
-.PHONY: dev demo test fuzz lint clean
+.PHONY: dev demo test fuzz lint clean dist version
 
 $(BIN)/hb: pyproject.toml hookspecs/pyproject.toml hbcore/pyproject.toml $(wildcard plugins-*/hb-*/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet $(addprefix -e ,$(MEMBERS))
-	$(BIN)/pip install --quiet pytest hypothesis ruff mypy hatchling
+	$(BIN)/pip install --quiet pytest hypothesis ruff mypy "hatchling>=1.27" twine
+	@# The third-party wheels every distribution needs, so that tests install by name offline.
+	$(BIN)/python tools/dist.py requirements > $(VENV)/third-party.txt
+	$(BIN)/pip wheel --quiet --wheel-dir $(WHEELHOUSE) --requirement $(VENV)/third-party.txt
 	touch $(BIN)/hb
 
 dev: $(BIN)/hb
@@ -43,6 +47,20 @@ lint: dev
 	$(BIN)/mypy hookspecs/src
 	MYPYPATH=hookspecs/src:hbcore/src $(BIN)/mypy hbcore/src
 	MYPYPATH=hookspecs/src:hbcore/src $(BIN)/mypy plugins-contrib/hb-lab/src
+
+# Every distribution's sdist and wheel in dist/, reproducible (SOURCE_DATE_EPOCH: the last
+# commit's time unless set), checked as PyPI would. Install them by name, offline:
+# pip install --find-links dist --find-links $(WHEELHOUSE) hb-cluster (docs/install.md).
+dist: dev
+	rm -rf dist
+	$(BIN)/python tools/dist.py build dist
+	$(BIN)/twine check --strict dist/*
+
+# One version for the whole workspace: `make version V=0.3.0` writes it into every pyproject.toml
+# (the version and the pins between members) and hbcore.__version__; add its CHANGELOG.md entry.
+version:
+	@test -n "$(V)" || { echo "usage: make version V=X.Y.Z"; exit 2; }
+	$(PYTHON) tools/dist.py version $(V)
 
 clean:
 	rm -rf $(VENV)

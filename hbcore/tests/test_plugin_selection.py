@@ -30,10 +30,13 @@ def hb(*args: str, **environ: str) -> Result:
 
 
 def active(*args: str, **environ: str) -> list[str]:
-    """The distributions ``hb ARGS plugins list ... --requirements`` prints as active."""
+    """The plugin distributions ``hb ARGS plugins list ... --requirements`` prints as active
+    (after hbcore, which it always prints first)."""
     result = hb(*args, **environ)
     assert result.exit_code == 0, result.output
-    return [line.partition("==")[0] for line in result.stdout.splitlines()]
+    core, *plugins = result.stdout.splitlines()
+    assert core.startswith("hbcore==")
+    return [line.partition("==")[0] for line in plugins]
 
 
 @pytest.fixture
@@ -301,6 +304,7 @@ def test_the_hb_command_takes_the_selection_before_the_subcommand() -> None:
     result = run_hb("--plugins", "auth-sha1,media-bcast", "plugins", "list", "--requirements")
     assert result.returncode == 0, result.stderr
     assert [line.partition("==")[0] for line in result.stdout.splitlines()] == [
+        "hbcore",
         "hb-auth-sha1",
         "hb-media-bcast",
     ]

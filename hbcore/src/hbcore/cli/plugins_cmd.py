@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from importlib.metadata import version
 
 import click
 
@@ -34,11 +35,19 @@ def list_plugins(
     if as_json:
         click.echo(json.dumps([_as_dict(record) for record in records], indent=2))
     elif requirements:
-        for record in records:
-            if record.status == "active":
-                click.echo(f"{record.distribution}=={record.version}")
+        click.echo("\n".join(_requirements(records)))
     else:
         click.echo(_table(records))
+
+
+def _requirements(records: Sequence[PluginRecord]) -> list[str]:
+    """What pip needs to rebuild this node's plugin set in an empty environment: hbcore, then
+    the distribution of every active plugin, each pinned to its installed version, once."""
+    pins = {"hbcore": version("hbcore")}
+    for record in records:
+        if record.status == "active":
+            pins.setdefault(record.distribution, record.version)
+    return [f"{distribution}=={pinned}" for distribution, pinned in pins.items()]
 
 
 def _as_dict(record: PluginRecord) -> dict[str, object]:
