@@ -109,7 +109,6 @@ class TwoNodeCluster:
             keyring = Keyring(1, {1: (_SHA1, b"secret")})
             node = Node(settings, keyring, [self.bus.medium(name)], self.plugins.hooks, binding)
             self.nodes[name] = RunningNode(node)
-        await asyncio.sleep(0)
 
     async def stop(self, name: str) -> None:
         """Stop ``name`` cleanly: it releases its resources and tells its peer."""
