@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 from hbcore.config.configuration import Configuration
 
+from hb_export_pacemaker.primitives import escaped
+
 MAX_LINKS = 8
 """knet's limit."""
 
@@ -51,7 +53,7 @@ def links(config: Configuration) -> tuple[tuple[Link, ...], tuple[str, ...]]:
         interface = getattr(medium.value, "interface", None)
         where = f"{medium} ({medium.location})"
         if isinstance(interface, str):
-            paths.setdefault(interface, []).append(where)
+            paths.setdefault(escaped(interface), []).append(where)
         else:
             left_out.append(f"{where}: Corosync has no {medium.directive} transport")
     found = [
@@ -106,7 +108,7 @@ def corosync_conf(
         "",
         "totem {",
         "    version: 2",
-        f"    cluster_name: {hacf.value('cluster')}",
+        f"    cluster_name: {escaped(str(hacf.value('cluster')))}",
         "    # knet: Corosync 3's transport, up to 8 redundant unicast links (udpu has one);",
         "    # heartbeat's bcast and mcast paths become unicast links on the same interfaces.",
         "    transport: knet",
@@ -127,9 +129,10 @@ def corosync_conf(
             "    }",
         ]
     out += ["}", "", "nodelist {"]
-    for number, node in enumerate(hacf.nodes, start=1):
+    for number, name in enumerate(hacf.nodes, start=1):
+        node = escaped(name)
         out += ["    node {", f"        name: {node}", f"        nodeid: {number}"]
-        known = addresses.get(node, ())
+        known = addresses.get(name, ())
         for link in found or (Link(0, "", ()),):
             if link.number < len(known):
                 out.append(f"        ring{link.number}_addr: {known[link.number]}")

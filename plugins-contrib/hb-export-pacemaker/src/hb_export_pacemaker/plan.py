@@ -38,10 +38,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hbcore.config.configuration import Configuration
-from hbcore.config.core_arguments import ClientChild
+from hbcore.config.core_arguments import ClientChild, Stonith, StonithHost
 from hbcore.config.core_directives import FAILFAST, RESPAWN
 
-from hb_export_pacemaker.primitives import OCF_ROOT, Primitive, primitive
+from hb_export_pacemaker.primitives import OCF_ROOT, Primitive, escaped, primitive
 
 PREFERENCE = 100
 """The score of a group's location constraint on its haresources node."""
@@ -173,10 +173,10 @@ def plan(config: Configuration, ocf_root: Path = OCF_ROOT) -> Plan:
         groups.append(
             Group(
                 ids.unique(f"group-{members[0].id}"),
-                group.node,
+                escaped(group.node),
                 members,
                 str(group.location),
-                f"{group.node} {tokens}",
+                escaped(f"{group.node} {tokens}"),
             )
         )
     sticky = hacf.auto_failback == "off"
@@ -198,8 +198,8 @@ def plan(config: Configuration, ocf_root: Path = OCF_ROOT) -> Plan:
         else:
             pings = _ping_sets(config, ids)
     return Plan(
-        cluster_name=str(hacf.value("cluster")),
-        nodes=hacf.nodes,
+        cluster_name=escaped(str(hacf.value("cluster"))),
+        nodes=tuple(escaped(node) for node in hacf.nodes),
         properties=_properties(config, notes),
         stickiness=stickiness,
         stickiness_why=_STICKINESS_WHY[hacf.auto_failback],
@@ -238,7 +238,7 @@ def _ping_sets(config: Configuration, ids: Ids) -> tuple[PingSet, ...]:
         if ping_node is None:
             continue
         for entry in hacf.located(directive):
-            name = ping_node(entry.value)
+            name = escaped(ping_node(entry.value))
             members = getattr(entry.value, "hosts", None)
             if not isinstance(members, tuple) or not members:
                 hosts.append(name)
@@ -250,7 +250,7 @@ def _ping_sets(config: Configuration, ids: Ids) -> tuple[PingSet, ...]:
                     rid,
                     ids.unique(f"{rid}-clone"),
                     f"pingd-{_ID_CHARACTER.sub('-', name)}",
-                    tuple(str(member) for member in members),
+                    tuple(escaped(str(member)) for member in members),
                     True,
                     str(entry.location),
                 )
@@ -279,7 +279,7 @@ def _properties(config: Configuration, notes: list[Note]) -> tuple[Property, ...
         notes.extend(
             Note(
                 str(entry.location),
-                f"STONITH '{entry.value}': create the fence device by hand "
+                f"STONITH '{_stonith_line(entry.value)}': create the fence device by hand "
                 "(pcs stonith create NAME AGENT ...), its parameters named",
             )
             for entry in stonith
@@ -305,6 +305,15 @@ def _properties(config: Configuration, notes: list[Note]) -> tuple[Property, ...
     return tuple(properties)
 
 
+def _stonith_line(value: object) -> str:
+    """A ``stonith`` or ``stonith_host`` value as written."""
+    if isinstance(value, Stonith):
+        return escaped(f"stonith {value.type} {value.config_file}")
+    if isinstance(value, StonithHost):
+        return escaped(" ".join(("stonith_host", value.host, value.type, *value.parameters)))
+    return escaped(str(value))
+
+
 def _left_out(config: Configuration) -> list[Note]:
     """ha.cf settings with no counterpart in the CIB."""
     hacf = config.hacf
@@ -319,7 +328,7 @@ def _left_out(config: Configuration) -> list[Note]:
         notes.extend(
             Note(
                 str(entry.location),
-                f"{directive} '{entry.value}': run it as a systemd service or an "
+                f"{directive} '{escaped(str(entry.value))}': run it as a systemd service or an "
                 "ocf:heartbeat:anything clone",
             )
             for entry in hacf.located(directive)

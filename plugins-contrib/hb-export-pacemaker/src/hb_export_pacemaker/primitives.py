@@ -71,7 +71,44 @@ class Primitive:
 
 def primitive(resource: Resource, config_dir: Path, ocf_root: Path = OCF_ROOT) -> Primitive:
     """The primitive for ``resource``; never raises for any token (what cannot be translated
-    is in the result's notes)."""
+    is in the result's notes). Characters a CIB cannot hold (control characters, bytes that
+    were not UTF-8) are written escaped, ``\\x01``, with a note."""
+    translated = _translate(resource, config_dir, ocf_root)
+    texts = (
+        translated.name,
+        translated.agent,
+        *(t for pair in translated.parameters for t in pair),
+    )
+    if all(text.isprintable() for text in texts):
+        return translated
+    return Primitive(
+        escaped(translated.name),
+        translated.standard,
+        translated.provider,
+        escaped(translated.agent),
+        tuple((escaped(name), escaped(value)) for name, value in translated.parameters),
+        translated.token,
+        translated.where,
+        (*translated.notes, "unprintable characters are written escaped: fix the token"),
+    )
+
+
+def escaped(text: str) -> str:
+    """``text`` with each unprintable character as its escape (``\\x01``; a byte that was
+    not UTF-8, read with surrogateescape, as ``\\xe9``)."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else _escape(char) for char in text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"
+    return char.encode("unicode_escape").decode("ascii")
+
+
+def _translate(resource: Resource, config_dir: Path, ocf_root: Path) -> Primitive:
     where = str(resource.location)
     token = resource.token
     script = resource.script
