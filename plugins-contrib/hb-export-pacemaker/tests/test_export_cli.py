@@ -37,7 +37,8 @@ def test_the_default_is_a_cib_and_what_is_left_out_goes_to_stderr_too(seed: Path
     exported = _hb("export", "pacemaker", "-c", str(seed))
     assert exported.exit_code == 0, exported.output
     assert exported.stdout.startswith('<?xml version="1.0" encoding="UTF-8"?>\n')
-    assert '<primitive id="ip-192.168.85.3" class="ocf" type="IPaddr2"' in exported.stdout
+    primitive = '<primitive id="ip-192.168.85.3" class="ocf" provider="heartbeat" type="IPaddr2"'
+    assert primitive in exported.stdout
     assert "<status />" in exported.stdout
     assert exported.stderr == (
         "hb export: ha.cf:12: watchdog: Pacemaker's is sbd (apt-get install sbd; "

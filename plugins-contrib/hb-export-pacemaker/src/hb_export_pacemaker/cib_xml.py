@@ -135,9 +135,10 @@ def _group(resources: ET.Element, group: Group, ids: Ids) -> None:
 def _primitive(parent: ET.Element, rid: str, primitive: Primitive, ids: Ids) -> None:
     comment = f"{primitive.where}: {primitive.token} as {primitive.spec}"
     _comment(parent, "; ".join([comment, *primitive.notes]))
-    attributes = {"id": rid, "class": primitive.standard, "type": primitive.agent}
+    attributes = {"id": rid, "class": primitive.standard}
     if primitive.provider:
         attributes["provider"] = primitive.provider
+    attributes["type"] = primitive.agent
     element = ET.SubElement(parent, "primitive", attributes)
     _instance_attributes(element, rid, primitive.parameters, ids)
     _monitor(element, rid, MONITOR_TIMEOUT, ids)
