@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import sys
 import types
 from collections.abc import Callable, Iterator
 from importlib.metadata import EntryPoint
+from pathlib import Path
 
 import pytest
 from hb_hookspecs import CONTRACT_VERSION, AuthMethod, KeyRule, hookimpl
@@ -15,6 +19,7 @@ from hbcore.config.plugin_checks import failed_plugins
 from hbcore.plugins import Selection, load_plugins
 
 MAJOR, MINOR = CONTRACT_VERSION
+SEED = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "seed" / "ha.d"
 
 
 class _Plain:
@@ -109,3 +114,40 @@ def test_every_installed_plugin_declares_the_contract_it_is_built_for() -> None:
         module = ep.load()
         assert hasattr(module, "HB_CONTRACT"), f"{ep.name} declares no HB_CONTRACT"
         assert contract_refusal(declared_contract(module)) is None, ep.name
+
+
+def test_hb_start_and_hb_check_refuse_an_installed_plugin_of_another_major(
+    tmp_path: Path,
+) -> None:
+    """The whole path: a distribution built for the next major, installed by pip; neither
+    ``hb check`` nor ``hb start`` goes on, and both name the plugin and the reason."""
+    source = tmp_path / "hb-ra-future"
+    package = source / "src" / "hb_ra_future"
+    package.mkdir(parents=True)
+    (source / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+        '[project]\nname = "hb-ra-future"\nversion = "9.0.0"\n'
+        '[project.entry-points."hb.plugins"]\nra-future = "hb_ra_future"\n'
+        '[tool.hatch.build.targets.wheel]\npackages = ["src/hb_ra_future"]\n'
+    )
+    (package / "__init__.py").write_text(f"HB_CONTRACT = ({MAJOR + 1}, 0)\n")
+    site = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+         "--disable-pip-version-check", "--target", str(site), str(source)],
+        check=True, timeout=120,
+    )  # fmt: skip
+    config = tmp_path / "ha.d"
+    shutil.copytree(SEED, config)
+    (config / "authkeys").chmod(0o600)
+    environment = {**os.environ, "PYTHONPATH": str(site)}
+    reason = "ra-future (hb-ra-future 9.0.0) failed to load: ContractError: built for hb plugin "
+    reason += f"contract {MAJOR + 1}.0"
+    hb = Path(sys.executable).parent / "hb"
+    for command in (["check"], ["start", "--foreground"]):
+        ran = subprocess.run(
+            [hb, *command, "-c", str(config), "--node-name", "linuxha1"],
+            env=environment, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert ran.returncode == 1, (command, ran.stdout, ran.stderr)
+        assert reason in ran.stdout + ran.stderr, (command, ran.stdout, ran.stderr)
