@@ -1,16 +1,20 @@
 """Choosing a node's failback policy and binding it to the resources it acts on: the groups,
-the executor that starts and stops them, and the plugin events that follow each action."""
+the executor that starts and stops them, the plugin events that follow each action, and the
+monitor that checks the groups held (hb's ``resource_monitor``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
+from hbcore.config.resource_monitor import MonitorSettings
 from hbcore.decisions.legacy import LegacyFailback
 from hbcore.decisions.nice_failback import LOCAL_TAKEOVER_DELAY_S, NiceFailback
 from hbcore.decisions.policy import ResourcePolicy, Send
 from hbcore.hooks import Hooks
-from hbcore.resources.executor import Executor
+from hbcore.resources.executor import Executor, Progress
 from hbcore.resources.groups import Group, GroupTable
+from hbcore.resources.monitor import ResourceMonitor
 
 
 @dataclass
@@ -24,6 +28,12 @@ class ResourceBinding:
     hooks: Hooks | None = None
     local_takeover_delay_s: float = LOCAL_TAKEOVER_DELAY_S
     legacy: bool = False
+    progress: Progress | None = None
+    """Who follows each group's progress (the node's statistics)."""
+    monitoring: Callable[[], MonitorSettings] | None = None
+    """The ``resource_monitor`` settings in force, read at each check; None: no monitor."""
+    monitor: ResourceMonitor | None = field(default=None, init=False)
+    """The monitor of the policy :meth:`bind` built (None before, or without monitoring)."""
 
     def bind(self, send: Send) -> ResourcePolicy:
         """The node's failback policy, sending through ``send``; a group that fails to start
@@ -31,10 +41,14 @@ class ResourceBinding:
         policy: ResourcePolicy | None = None
 
         async def acquired(group: Group) -> None:
+            if monitor is not None:
+                monitor.watch(group)
             if self.hooks is not None:
                 self.hooks.resources_acquired(group.key, list(group.tokens))
 
         async def released(group: Group) -> None:
+            if monitor is not None:
+                monitor.unwatch(group)
             if self.hooks is not None:
                 self.hooks.resources_released(group.key, list(reversed(group.tokens)))
 
@@ -42,7 +56,9 @@ class ResourceBinding:
             assert policy is not None
             policy.group_failed(group)
 
-        executor = Executor(acquired, released, failed)
+        executor = Executor(acquired, released, failed, progress=self.progress)
+        monitor = None if self.monitoring is None else ResourceMonitor(executor, self.monitoring)
+        self.monitor = monitor
         if self.legacy:
             policy = LegacyFailback(self.groups, executor, send)
         else:

@@ -1,5 +1,5 @@
-"""What a running node answers on its control socket: ``status``, ``stop``, ``standby``,
-``takeover`` and ``reload``.
+"""What a running node answers on its control socket: ``status``, ``events``, ``stop``,
+``standby``, ``takeover`` and ``reload``.
 
 :func:`control_handlers` builds the table :class:`hbcore.control.server.ControlServer` serves.
 Each handler is a plain function of the request that returns at once, never blocks the loop
@@ -19,6 +19,10 @@ from hbcore.node.daemon import Node
 from hbcore.node.reloader import Reloader
 from hbcore.node.report import snapshot
 from hbcore.resources.holdings import parse_hold
+from hbcore.stats.view import StatisticsView
+
+MAX_EVENTS_ANSWERED = 2000
+"""The most events one ``events`` answer carries (the history holds no more)."""
 
 
 def control_handlers(
@@ -30,6 +34,23 @@ def control_handlers(
     def status(_request: Mapping[str, Any]) -> Mapping[str, Any]:
         return snapshot(node, plugin_names)
 
+    def events(request: Mapping[str, Any]) -> Mapping[str, Any]:
+        """``since`` (epoch seconds) and ``after`` (an event number) select; ``limit`` keeps
+        the newest. The answer: ``events`` (each with its ``n``), ``last`` (the newest
+        number) and ``generation`` (numbers start over when it changes)."""
+        since, after, limit = request.get("since"), request.get("after"), request.get("limit")
+        if since is not None and type(since) not in (int, float):
+            return {"ok": False, "error": "since takes a time in seconds since the epoch"}
+        if any(v is not None and type(v) is not int for v in (after, limit)):
+            return {"ok": False, "error": "after and limit take whole numbers"}
+        view = StatisticsView(node.stats)
+        chosen = view.events(since, after, min(limit or MAX_EVENTS_ANSWERED, MAX_EVENTS_ANSWERED))
+        return {
+            "events": [{"n": number, **event.as_json()} for number, event in chosen],
+            "last": view.last_number,
+            "generation": node.generation,
+        }
+
     def stop(_request: Mapping[str, Any]) -> Mapping[str, Any]:
         stopping.set()
         return {"stopping": True}
@@ -38,7 +59,10 @@ def control_handlers(
         hold = parse_hold(str(request.get("hold", "all")))
         if node.resources is None or hold is None:
             return {"refused": "no resources are managed here"}
-        return {"refused": node.resources.request_standby(hold)}
+        refused = node.resources.request_standby(hold)
+        if refused is None:
+            node.stats.standby_requested()
+        return {"refused": refused}
 
     def takeover(request: Mapping[str, Any]) -> Mapping[str, Any]:
         if node.resources is None:
@@ -55,6 +79,7 @@ def control_handlers(
 
     return {
         "status": status,
+        "events": events,
         "stop": stop,
         "standby": standby,
         "takeover": takeover,

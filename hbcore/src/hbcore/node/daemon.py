@@ -34,6 +34,7 @@ from hbcore.decisions.binding import ResourceBinding
 from hbcore.decisions.cluster import MESSAGES as DECIDED_MESSAGES
 from hbcore.decisions.cluster import ClusterDecisions
 from hbcore.hooks import Hooks
+from hbcore.membership.events import MembershipEvent
 from hbcore.membership.table import ACTIVE, INIT, UP, Membership, MembershipTimers
 from hbcore.node.comm_up import CommUp
 from hbcore.node.drops import DropCounter
@@ -48,6 +49,8 @@ from hbcore.node.session import SESSION_MESSAGES, Peer, PeerSession
 from hbcore.node.settings import NodeSettings
 from hbcore.state.generation import next_generation
 from hbcore.state.node_uuid import load_or_create_uuid
+from hbcore.stats.journal import EventJournal, events_path
+from hbcore.stats.recorder import Statistics
 from hbcore.tasks import Background
 from hbcore.wire import Keyring, Message
 from hbcore.wire.header import SenderIdentity
@@ -100,6 +103,11 @@ class Node:
         self._stopping: asyncio.Event | None = None
         self._tasks = Background(log)
         self.quiet = QuietLog()
+        self.stats = Statistics(
+            self.membership, EventJournal(events_path(settings.paths.state_dir))
+        )
+        if resources is not None:
+            resources = replace(resources, progress=self.stats)
         self.session = PeerSession(
             self.membership,
             keyring,
@@ -107,8 +115,9 @@ class Node:
             self._tasks,
             self.quiet,
             deliver=self._dispatch,
-            react=lambda events: self.reactions.react(events),  # reactions need the session
+            react=self._react,
             peer_restarted=self._answer_restart,
+            stats=self.stats,
         )
         self.decisions = ClusterDecisions.build(
             self.membership,
@@ -131,10 +140,9 @@ class Node:
             ready=lambda: self.local_status == UP,
             now_up=self._comm_now_up,
         )
-        self.scan = TimeoutScan(
-            self.membership, self.reactions.react, self.comm_up.check, self.quiet
-        )
+        self.scan = TimeoutScan(self.membership, self._react, self.comm_up.check, self.quiet)
         self.resources = self.decisions.resources
+        self.resource_monitor = None if resources is None else resources.monitor
         self.ipfail = self.decisions.ipfail
 
     @property
@@ -156,6 +164,12 @@ class Node:
     def drops(self, counter: DropCounter) -> None:
         self.quiet.drops = counter
 
+    def _react(self, events: Sequence[MembershipEvent]) -> None:
+        """Membership's events: counted (before any takeover they cause), then acted on."""
+        if events:
+            self.stats.membership_events(events)
+            self.reactions.react(events)
+
     def packet_arrived(self, medium: str, packet: bytes) -> None:
         """A medium delivered ``packet``: see :meth:`PeerSession.packet_arrived`. Never
         raises."""
@@ -176,9 +190,11 @@ class Node:
         its runner starts it again with a new generation.
         """
         self._stopping = stopping
+        await self.stats.restore()
         await start_media(self.media, self.session.packet_arrived)
         try:
             self._start_identity()
+            self._spawn(self.stats.keep_journal(), "events journal")
             await self.monitoring.start()
             self.started_at = time.monotonic()
             self.membership.start(self.started_at)
@@ -198,6 +214,9 @@ class Node:
         if not generation.had_previous:
             log.warning(f"No Previous generation - starting at {generation.value}")
         log.info(f"Heartbeat generation: {generation.value}")
+        self.stats.emit(
+            "start", f"Heartbeat generation: {generation.value}", node=self.settings.name
+        )
         uuid, created = load_or_create_uuid(paths.uuid_file)
         if created:
             log.info("No uuid found for current node - generating a new uuid.")
@@ -210,7 +229,7 @@ class Node:
         subject = observation.subject
         if observation.alive and self.membership.knows(subject):
             now = time.monotonic()
-            self.reactions.react(self.membership.ping_answered(subject, subject, now))
+            self._react(self.membership.ping_answered(subject, subject, now))
 
     async def _stop_everything(self) -> None:
         """Stop every timer and task of the node, then its media."""
@@ -219,7 +238,10 @@ class Node:
             self.rc_hooks.stop()
         self.scan.stop()
         self.quiet.stop()
+        if self.resource_monitor is not None:
+            self.resource_monitor.stop()
         self._tasks.cancel()
+        await self.stats.close()
         await stop_media(self.media)
 
     async def _shut_down(self) -> None:
@@ -230,6 +252,7 @@ class Node:
         if self.clients is not None:
             await self.clients.stop_all()
         log.info(f"{self.settings.name} Heartbeat shutdown complete.")
+        self.stats.emit("stop", "Heartbeat shutdown complete.", node=self.settings.name)
 
     def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
         """Run ``work`` as a task named ``name``: its failure is logged (rate-limited by name)
@@ -336,6 +359,7 @@ class Node:
 
     def _dispatch(self, message_type: str, node: str, message: Message) -> None:
         """A message the session accepted, addressed to us (ours too, looped back)."""
+        self.stats.message(message_type, node, message)
         if message_type == "status":
             self._on_status(node, message)
         elif message_type == "reqnodes":
@@ -358,7 +382,7 @@ class Node:
         if message.get("protocol") is None:
             self.session.disable_flow_control()
         status = message.get("st") or ""
-        self.reactions.react(
+        self._react(
             self.membership.status_arrived(node, status, dead_interval_ms, time.monotonic())
         )
 

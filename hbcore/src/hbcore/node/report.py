@@ -13,7 +13,11 @@ from hbcore import __version__
 from hbcore.config.hacf_syntax import directive_lines, split_tokens
 from hbcore.config.timers import Timers
 from hbcore.decisions.ipfail import CLIENT as IPFAIL_CLIENT
+from hbcore.decisions.legacy import LegacyFailback
+from hbcore.decisions.nice_failback import NiceFailback
 from hbcore.node.daemon import Node
+from hbcore.resources.groups import Group
+from hbcore.stats.view import RECENT_EVENTS, STATUS_SCHEMA, StatisticsView
 
 RECORDED: Mapping[str, str | None] = {
     "cluster": "linux-ha",
@@ -71,11 +75,17 @@ def snapshot(node: Node, plugins: list[str]) -> dict[str, Any]:
     packets dropped (``dropped``: ``total``, ``media`` and ``nodes``, each by reason; see
     :meth:`hbcore.node.drops.DropCounter.snapshot`).
 
+    Statistics (``schema`` 2, docs/node.md): each node's ``stats`` (see
+    :meth:`hbcore.stats.view.StatisticsView.node_figures`), ``groups`` (each resource group, its
+    holder as this node sees it, and its figures here) and ``events`` (the latest).
+
     Also what ``cl_status`` asks heartbeat for: ``timers`` (the running ones, in
     milliseconds), ``parameters`` (see :func:`heartbeat_parameters`) and ``clients`` (the
     heartbeat API clients running here: ipfail, which hb runs inside the node)."""
     table = node.membership
+    view = StatisticsView(node.stats)
     return {
+        "schema": STATUS_SCHEMA,
         "node": node.settings.name,
         "status": node.local_status,
         "generation": node.generation,
@@ -87,10 +97,13 @@ def snapshot(node: Node, plugins: list[str]) -> dict[str, Any]:
                 "type": state.kind,
                 "status": state.status,
                 "links": {name: link.status for name, link in state.links.items()},
+                "stats": view.node_figures(state.name),
             }
             for state in table.nodes.values()
         ],
         "resources": "none" if node.resources is None else node.resources.holding,
+        "groups": groups(node, view),
+        "events": [event.as_json() for event in view.recent(RECENT_EVENTS)],
         "dropped": node.drops.snapshot(),
         "timers": asdict(node.settings.timers),
         "parameters": heartbeat_parameters(
@@ -98,6 +111,39 @@ def snapshot(node: Node, plugins: list[str]) -> dict[str, Any]:
         ),
         "clients": [] if node.ipfail is None else [IPFAIL_CLIENT],
     }
+
+
+def groups(node: Node, view: StatisticsView) -> list[dict[str, Any]]:
+    """Each resource group: its ``key``, preferred ``node``, ``resources``, ``holder`` (this
+    node, the peer, ``none``, or ``null`` when this node cannot tell) and this node's figures
+    for it (see :meth:`hbcore.stats.groups.GroupFigures.snapshot`)."""
+    policy = node.resources
+    if not isinstance(policy, NiceFailback | LegacyFailback):
+        return []
+    return [
+        {
+            "key": group.key,
+            "node": group.node,
+            "resources": list(group.tokens),
+            "holder": _holder(policy, group),
+            **(view.group_figures(group.key) or {"state": "stopped"}),
+        }
+        for group in policy.groups.groups
+    ]
+
+
+def _holder(policy: NiceFailback | LegacyFailback, group: Group) -> str | None:
+    """Who runs ``group``: this node when it holds it; in nice failback the peer when it
+    claims it, ``none`` when nobody does; in legacy mode the peers do not say (``null``)."""
+    me = policy.me
+    if isinstance(policy, LegacyFailback):
+        return me if group.key in policy.held else None
+    hold = policy.groups.hold_of(group)
+    if hold in policy.i_hold:
+        return me
+    if hold.seen_from_peer() in policy.other_holds and policy.peer is not None:
+        return policy.peer
+    return "none"
 
 
 def heartbeat_parameters(hacf: str, timers: Timers, version: str) -> dict[str, str]:

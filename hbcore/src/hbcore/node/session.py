@@ -29,6 +29,7 @@ from hbcore.membership.table import ACTIVE, UP, Membership
 from hbcore.node import drops, rexmit
 from hbcore.node.outbound import Outbound
 from hbcore.node.quiet_log import QuietLog
+from hbcore.stats.recorder import Statistics
 from hbcore.tasks import Background
 from hbcore.wire import Decoded, Keyring, Message, decode
 from hbcore.wire.header import SenderIdentity, is_unsequenced
@@ -79,6 +80,7 @@ class PeerSession:
         deliver: Deliver,
         react: React,
         peer_restarted: Callable[[str], None],
+        stats: Statistics,
     ) -> None:
         self.me = membership.local
         self.membership = membership
@@ -90,6 +92,7 @@ class PeerSession:
         self._deliver = deliver
         self._react = react
         self._peer_restarted = peer_restarted
+        self._stats = stats
         self._outbound: Outbound | None = None
         self._max_rexmit_delay_ms = max_rexmit_delay_ms
         self._recently_decoded: OrderedDict[bytes, Message] = OrderedDict()
@@ -230,7 +233,8 @@ class PeerSession:
         if uuid is not None:
             peer.uuid = uuid
         if medium is not None:
-            self._react(self.membership.link_heard(node, medium, time.monotonic()))
+            self._react(self.membership.link_heard(node, medium, now := time.monotonic()))
+            self._stats.link_heard(node, medium, now, message_type, peer.sequence.generation, seq)
         if report is not None and not report.should_process:
             return
         if not self._addressed_to_us(message):
@@ -262,6 +266,7 @@ class PeerSession:
             )
             return None
         report = peer.sequence.arrive(generation, seq, message_type == "status")
+        self._stats.arrival(node, report)
         if report.arrival is Arrival.REPLAY:
             self._quiet.dropped(
                 drops.REPLAY,

@@ -1,0 +1,93 @@
+"""A read-only view of a node's statistics: what ``hb status --json`` adds to the node table,
+and what a plugin (an exporter, a status page) reads.
+
+:class:`StatisticsView` hands out copies (plain JSON-ready values and frozen
+:class:`~hbcore.stats.events.Event` records), never the counters themselves, so nothing a
+reader does can change what the node counts. Every method returns at once and must be called
+on the node's loop (a plugin serving HTTP from a thread takes :meth:`StatisticsView.snapshot`
+through ``loop.call_soon_threadsafe`` or keeps the last one it was given).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from hbcore.stats.events import Event
+from hbcore.stats.recorder import Statistics
+
+STATUS_SCHEMA = 2
+"""The version of ``hb status --json`` (``"schema"``). 1 was the table before statistics (no
+``schema`` key); new keys may appear within a version, a key that changes meaning or goes away
+raises it."""
+RECENT_EVENTS = 10
+"""Events ``hb status`` shows."""
+
+
+class StatisticsView:
+    """Read-only access to ``statistics``."""
+
+    def __init__(self, statistics: Statistics) -> None:
+        self._statistics = statistics
+
+    def node_figures(self, node: str, now: float | None = None) -> dict[str, Any]:
+        """The figures of ``node``: ``heard_ago_ms``, ``late``, ``late_beyond_deadtime``,
+        ``deaths``, ``gaps``, ``transitions``, and ``links`` by medium (see
+        :meth:`~hbcore.stats.link.LinkFigures.snapshot`)."""
+        now = time.monotonic() if now is None else now
+        stats = self._statistics
+        state = stats.membership.nodes.get(node)
+        heard = None if state is None else state.last_heard
+        figures = stats.nodes.get(node)
+        record: dict[str, Any] = {
+            "heard_ago_ms": None if heard is None else round((now - heard) * 1000, 1)
+        }
+        if figures is not None:
+            record |= figures.snapshot()
+        else:
+            record |= {"late": 0, "late_beyond_deadtime": 0, "deaths": 0}
+            record |= {"gaps": dict.fromkeys(_GAPS, 0), "transitions": []}
+        links = stats.links.get(node, {})
+        record["links"] = {name: link.snapshot(now) for name, link in links.items()}
+        return record
+
+    def group_figures(self, key: str) -> dict[str, Any] | None:
+        """The figures of group ``key`` as this node ran it; None when it never acted on it."""
+        figures = self._statistics.groups.get(key)
+        return None if figures is None else figures.snapshot()
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every figure: ``nodes`` (name -> :meth:`node_figures`), ``groups`` (key ->
+        :meth:`group_figures`) and ``events`` (the last :data:`RECENT_EVENTS`)."""
+        now = time.monotonic()
+        stats = self._statistics
+        return {
+            "schema": STATUS_SCHEMA,
+            "nodes": {name: self.node_figures(name, now) for name in stats.membership.nodes},
+            "groups": {key: group.snapshot() for key, group in stats.groups.items()},
+            "events": [event.as_json() for event in self.recent(RECENT_EVENTS)],
+        }
+
+    def recent(self, count: int) -> list[Event]:
+        """The newest ``count`` events, oldest first."""
+        return self._statistics.history.newest(count)
+
+    def events(
+        self, since: float | None = None, after: int | None = None, limit: int | None = None
+    ) -> list[tuple[int, Event]]:
+        """Numbered events (see :meth:`~hbcore.stats.history.EventHistory.select`)."""
+        return self._statistics.history.select(since, after, limit)
+
+    @property
+    def last_number(self) -> int:
+        """The number of the newest event."""
+        return self._statistics.history.last_number
+
+    def subscribe(self, listener: Callable[[Event], None]) -> Callable[[], None]:
+        """Call ``listener(event)`` on the loop for each new event; it must return at once
+        (queue the work). Returns the unsubscribe function."""
+        return self._statistics.history.subscribe(listener)
+
+
+_GAPS = ("lost", "rexmit_asked", "rexmit_received", "irretrievable")
