@@ -28,6 +28,9 @@ from hb_hookspecs.arguments import absolute_path, boolean, choice, integer, time
 from hbcore.config import core_arguments as args
 from hbcore.config.core_host_checks import check_failfast, check_respawn, log_file_check
 from hbcore.config.node_names import node_name
+from hbcore.config.resource_monitor import NAME as RESOURCE_MONITOR_NAME
+from hbcore.config.resource_monitor import SYNTAX as RESOURCE_MONITOR_SYNTAX
+from hbcore.config.resource_monitor import parse_monitor_line
 
 T = TypeVar("T")
 
@@ -74,6 +77,12 @@ RESPAWN = _whole_line(
 FAILFAST = _whole_line(
     "failfast", args.client_child, "like respawn; reboot if it dies", check_failfast
 )
+RESOURCE_MONITOR = _whole_line(
+    RESOURCE_MONITOR_NAME,
+    parse_monitor_line,
+    f"hb extension: check held resources: {RESOURCE_MONITOR_SYNTAX.split(' ', 1)[1]}",
+)
+"""hb's extension (heartbeat has no such directive): see :mod:`hbcore.config.resource_monitor`."""
 CRM = Directive("crm", args.crm_mode, "run Pacemaker (hb: must be off)", default="off")
 PACEMAKER = Directive("pacemaker", args.crm_mode, "same as crm", default="off")
 
@@ -101,6 +110,7 @@ CORE_DIRECTIVES: tuple[Directive, ...] = (
     # failover policy
     Directive("auto_failback", args.auto_failback, "return resources to their owner"),
     Directive("nice_failback", boolean, "obsolete: use auto_failback"),
+    RESOURCE_MONITOR,
     # logging
     LOGFACILITY,
     LOGFILE,

@@ -11,8 +11,9 @@ what runs, and applies the difference in place:
 - **live**: the timers (keepalive, deadtime, warntime, deadping), ``authkeys`` (the previous
   keys stay accepted for a while: :class:`hbcore.node.reloader.GraceKeyring`), the log settings
   (logfile, debugfile, logfacility, debug), the ping nodes (unless ipfail runs: it compares
-  their count with the peer's), and the resource groups of a node whose groups this node does
-  not hold;
+  their count with the peer's), hb's ``resource_monitor`` (each held group's monitor goes on
+  with the new lines, its failures still counted), and the resource groups of a node whose
+  groups this node does not hold;
 - **not live**, logged with the reason and the running value kept: ``initdead`` (it only
   matters while starting), the node list, the media, ``udpport``, and any other directive (read
   at start only). A group this node holds is neither started, stopped nor changed.
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field, replace
 
 from hbcore.config.configuration import AUTHKEYS, HARESOURCES, Configuration
 from hbcore.config.problems import Location, printable
+from hbcore.config.resource_monitor import NAME as RESOURCE_MONITOR
 from hbcore.config.timers import Timers
 from hbcore.resources.holdings import Hold
 
@@ -170,6 +172,8 @@ class ReloadPlan:
     logging: bool = False
     ping_nodes: bool = False
     groups: bool = False
+    resource_monitor: bool = False
+    """``resource_monitor`` changed: the monitor's loops start again with it."""
 
     @property
     def debug_changed(self) -> bool:
@@ -236,6 +240,7 @@ def plan_reload(
         logging=bool(applied.intersection(LOG_DIRECTIVES)),
         ping_nodes=any(hacf.declares_ping_nodes(directive) for directive in applied),
         groups=new_lines != running.groups,
+        resource_monitor=RESOURCE_MONITOR in applied,
     )
 
 
@@ -254,7 +259,7 @@ def _timer_changes(running: Timers, new: Configuration) -> list[Change]:
 def _refusal(directive: str, media: frozenset[str], ipfail: bool, ping_nodes: bool) -> str | None:
     """Why ``directive`` (whose values are ping nodes when ``ping_nodes``) cannot change
     live, or None when it can."""
-    if directive in LOG_DIRECTIVES:
+    if directive in LOG_DIRECTIVES or directive == RESOURCE_MONITOR:
         return None
     if ping_nodes:
         return IPFAIL_REASON if ipfail else None

@@ -30,6 +30,7 @@ from hbcore.config.core_directives import (
 )
 from hbcore.config.hacf import Medium as MediumLine
 from hbcore.config.problems import Location, Problem
+from hbcore.config.resource_monitor import monitor_settings
 from hbcore.control.server import ControlServer
 from hbcore.decisions.binding import ResourceBinding
 from hbcore.log import DISABLED as DISABLED_LOG
@@ -290,7 +291,12 @@ async def _serve(prepared: Prepared, targets: LogTargets, early: Sequence[int]) 
     auto_failback = configuration.hacf.auto_failback
     groups = resource_groups(configuration, prepared.plugins, settings.name)
     binding = ResourceBinding(
-        groups, auto_failback == "on", prepared.plugins.hooks, legacy=auto_failback == "legacy"
+        groups,
+        auto_failback == "on",
+        prepared.plugins.hooks,
+        legacy=auto_failback == "legacy",
+        # Read at each check, so that what a reload accepted counts from the next one.
+        monitoring=lambda: monitor_settings(reloader.running.configuration.hacf),
     )
     hooks = RcHooks(
         settings.paths.config_dir,
