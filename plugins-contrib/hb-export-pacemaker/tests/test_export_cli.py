@@ -81,6 +81,23 @@ def test_pcs_commands_build_the_same_configuration_in_a_file_and_push_it(seed: P
     ]
 
 
+def test_an_ocf_tokens_timeouts_become_operations_in_both_formats(seed: Path) -> None:
+    (seed / "haresources").write_text(
+        "linuxha1 ocf:heartbeat:Dummy::state=/run/d::start-timeout=90s::monitor-timeout=30s\n"
+    )
+    cib = _hb("export", "pacemaker", "-c", str(seed)).stdout
+    assert (
+        '<op id="Dummy-monitor-interval-10s" name="monitor" interval="10s" timeout="30s" />' in cib
+    )
+    assert '<op id="Dummy-start-interval-0s" name="start" interval="0s" timeout="90s" />' in cib
+    script = _hb("export", "pacemaker", "-c", str(seed), "--format", "pcs").stdout
+    assert (
+        "pcs -f hb-cib.xml resource create Dummy ocf:heartbeat:Dummy state=/run/d "
+        "op monitor interval=10s timeout=30s start interval=0s timeout=90s "
+        "--group group-Dummy\n"
+    ) in script
+
+
 def test_a_configuration_with_errors_exports_nothing(seed: Path) -> None:
     (seed / "haresources").write_text("nobody 10.0.0.1\n")
     refused = _hb("export", "pacemaker", "-c", str(seed))

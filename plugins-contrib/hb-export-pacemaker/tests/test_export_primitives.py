@@ -104,6 +104,18 @@ def test_an_ocf_token_is_itself_with_its_parameters() -> None:
     assert exported.notes == ()
 
 
+def test_hb_ra_ocfs_timeouts_are_operation_timeouts_not_parameters() -> None:
+    exported = _primitive(
+        "ocf:heartbeat:apache::configfile=/etc/a.conf::start-timeout=90s::monitor-timeout=30s"
+        "::validate-all-timeout=5s"
+    )
+    assert exported.parameters == (("configfile", "/etc/a.conf"),)
+    assert exported.timeouts == (("start", "90s"), ("monitor", "30s"))
+    assert exported.notes == (
+        "'validate-all-timeout' is hb's setting, with no Pacemaker counterpart: dropped",
+    )
+
+
 def test_an_ocf_token_drops_what_is_not_name_value_and_says_so() -> None:
     exported = _primitive("ocf:pacemaker:Stateful::loud")
     assert (exported.spec, exported.parameters) == ("ocf:pacemaker:Stateful", ())

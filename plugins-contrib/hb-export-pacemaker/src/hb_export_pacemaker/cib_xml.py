@@ -141,7 +141,7 @@ def _primitive(parent: ET.Element, rid: str, primitive: Primitive, ids: Ids) -> 
     attributes["type"] = primitive.agent
     element = ET.SubElement(parent, "primitive", attributes)
     _instance_attributes(element, rid, primitive.parameters, ids)
-    _monitor(element, rid, MONITOR_TIMEOUT, ids)
+    _operations(element, rid, ids, dict(primitive.timeouts))
 
 
 def _ping_clone(resources: ET.Element, ping: PingSet, weight: int, ids: Ids) -> None:
@@ -160,7 +160,7 @@ def _ping_clone(resources: ET.Element, ping: PingSet, weight: int, ids: Ids) -> 
     parameters = [("host_list", " ".join(ping.hosts)), ("name", ping.attribute)]
     parameters.append(("multiplier", "1" if ping.any_member else str(weight)))
     _instance_attributes(element, ping.id, parameters, ids)
-    _monitor(element, ping.id, PING_MONITOR_TIMEOUT, ids)
+    _operations(element, ping.id, ids, {"monitor": PING_MONITOR_TIMEOUT})
 
 
 def _ping_rule(constraints: ET.Element, group: Group, ping: PingSet, weight: int, ids: Ids) -> None:
@@ -195,18 +195,24 @@ def _instance_attributes(
         _nvpair(attributes, name, value, ids, prefix=prefix)
 
 
-def _monitor(element: ET.Element, rid: str, timeout: str, ids: Ids) -> None:
+def _operations(element: ET.Element, rid: str, ids: Ids, timeouts: dict[str, str]) -> None:
+    """The monitor operation, and the start and stop operations whose timeouts are given."""
     operations = ET.SubElement(element, "operations")
-    ET.SubElement(
-        operations,
-        "op",
-        {
-            "id": ids.unique(f"{rid}-monitor-interval-{MONITOR_INTERVAL}"),
-            "name": "monitor",
-            "interval": MONITOR_INTERVAL,
-            "timeout": timeout,
-        },
-    )
+    monitor = timeouts.get("monitor", MONITOR_TIMEOUT)
+    for name, interval, timeout in [
+        ("monitor", MONITOR_INTERVAL, monitor),
+        *((action, "0s", timeouts[action]) for action in ("start", "stop") if action in timeouts),
+    ]:
+        ET.SubElement(
+            operations,
+            "op",
+            {
+                "id": ids.unique(f"{rid}-{name}-interval-{interval}"),
+                "name": name,
+                "interval": interval,
+                "timeout": timeout,
+            },
+        )
 
 
 def _nvpair(parent: ET.Element, name: str, value: str, ids: Ids, prefix: str = "") -> None:

@@ -46,7 +46,7 @@ def pcs_script(plan: Plan, source: str) -> str:
         lines.append(f"# {_comment(f'{group.where}: {group.line}')}")
         for member in group.members:
             lines += _notes(member.primitive)
-            lines.append(_create(member.id, member.primitive, MONITOR_TIMEOUT, "--group", group.id))
+            lines.append(_create(member.id, member.primitive, "--group", group.id))
         lines.append(
             _pcs("constraint", "location", group.id, "prefers", f"{group.node}={PREFERENCE}")
         )
@@ -87,9 +87,14 @@ def _ping(plan: Plan, ping: PingSet) -> list[str]:
     return lines
 
 
-def _create(rid: str, primitive: Primitive, timeout: str, *extra: str) -> str:
+def _create(rid: str, primitive: Primitive, *extra: str) -> str:
     parameters = [f"{name}={value}" for name, value in dict(primitive.parameters).items()]
-    return _pcs("resource", "create", rid, primitive.spec, *parameters, *_monitor(timeout), *extra)
+    timeouts = dict(primitive.timeouts)
+    operations = list(_monitor(timeouts.get("monitor", MONITOR_TIMEOUT)))
+    for action in ("start", "stop"):
+        if action in timeouts:
+            operations += [action, "interval=0s", f"timeout={timeouts[action]}"]
+    return _pcs("resource", "create", rid, primitive.spec, *parameters, *operations, *extra)
 
 
 def _monitor(timeout: str) -> tuple[str, ...]:

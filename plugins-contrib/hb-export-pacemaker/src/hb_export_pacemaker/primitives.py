@@ -6,7 +6,8 @@ The token forms (spec/config-files.md, and the contrib agents):
   ``cidr_netmask``, ``nic`` (and ``iflabel`` for ``eth0:label``), ``broadcast``: heartbeat's
   IPaddr wrapper and its shorthand become IPaddr2, Pacemaker's usual address agent, with the
   same meaning. ``IPv6addr::`` → ``ocf:heartbeat:IPv6addr``.
-- ``ocf:PROVIDER:AGENT::name=value::...`` → itself, the pairs as instance attributes.
+- ``ocf:PROVIDER:AGENT::name=value::...`` → itself, the pairs as instance attributes, hb-ra-ocf's
+  ``start-timeout=``, ``stop-timeout=`` and ``monitor-timeout=`` as operation timeouts.
 - ``OCF::AGENT::INSTANCE`` (heartbeat's own OCF wrapper) → ``ocf:PROVIDER:AGENT`` with the
   ``OCF_RESKEY_*`` settings of ``conf/OCF/AGENT/INSTANCE`` under the configuration directory,
   the provider being the first directory of the OCF root that holds AGENT, as the wrapper
@@ -41,6 +42,14 @@ from hb_export_pacemaker.wrappers import ARGUMENT_COUNTS, HINTS, WRAPPERS, Param
 OCF_ROOT = Path("/usr/lib/ocf/resource.d")
 """Where OCF agents live, one directory per provider."""
 DEFAULT_PROVIDER = "heartbeat"
+OPERATION_TIMEOUTS = {
+    "start-timeout": "start",
+    "stop-timeout": "stop",
+    "monitor-timeout": "monitor",
+}
+"""hb-ra-ocf's per-token settings (a ``-`` in the name, never an OCF parameter's) that are
+Pacemaker operation timeouts; its ``validate-all-timeout`` has none: Pacemaker runs no
+validate-all operation."""
 _RESKEY = re.compile(r"^\s*(?:export\s+)?OCF_RESKEY_(\w+)=(.*?)\s*$")
 
 
@@ -61,6 +70,8 @@ class Primitive:
     """``haresources:LINE``."""
     notes: tuple[str, ...] = ()
     """What the translation lost or changed, for a comment and a warning."""
+    timeouts: tuple[tuple[str, str], ...] = ()
+    """Operation timeouts the token sets (``start``, ``stop``, ``monitor``), as written."""
 
     @property
     def spec(self) -> str:
@@ -90,6 +101,7 @@ def primitive(resource: Resource, config_dir: Path, ocf_root: Path = OCF_ROOT) -
         translated.token,
         translated.where,
         (*translated.notes, "unprintable characters are written escaped: fix the token"),
+        tuple((action, escaped(timeout)) for action, timeout in translated.timeouts),
     )
 
 
@@ -184,14 +196,27 @@ def _ocf_token(resource: Resource, where: str) -> Primitive:
         return _lsb(resource, where, (f"{resource.script} is not ocf:PROVIDER:AGENT",))
     _, provider, agent = parts
     parameters: list[tuple[str, str]] = []
-    for argument in resource.arguments:
+    timeouts: list[tuple[str, str]] = []
+    for argument in filter(None, resource.arguments):
         name, equals, value = argument.partition("=")
         if not equals or not name:
             notes.append(f"'{argument}' is not name=value: dropped")
-            continue
-        parameters.append((name, value))
+        elif "-" not in name:
+            parameters.append((name, value))
+        elif name in OPERATION_TIMEOUTS:
+            timeouts.append((OPERATION_TIMEOUTS[name], value))
+        else:
+            notes.append(f"'{name}' is hb's setting, with no Pacemaker counterpart: dropped")
     return Primitive(
-        agent, "ocf", provider, agent, tuple(parameters), resource.token, where, tuple(notes)
+        agent,
+        "ocf",
+        provider,
+        agent,
+        tuple(parameters),
+        resource.token,
+        where,
+        tuple(notes),
+        tuple(timeouts),
     )
 
 
