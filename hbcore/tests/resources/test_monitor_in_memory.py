@@ -82,7 +82,7 @@ def _monitor_state(pair: Pair, name: str) -> dict[str, object]:
     """What ``hb status`` shows of the group ``10.0.0.1``'s monitor on ``name``."""
     monitor = pair.nodes[name].node.resource_monitor
     assert monitor is not None
-    return monitor.snapshot().get("10.0.0.1", {})
+    return monitor.state_of("10.0.0.1") or {}
 
 
 def test_httpd_that_crashes_once_is_restarted_where_it_runs(tmp_path: Path) -> None:

@@ -147,6 +147,10 @@ class ResourceMonitor:
             if watch.line is not None or not watch.held
         }
 
+    def state_of(self, key: str) -> dict[str, Any] | None:
+        """The :meth:`snapshot` entry of the group ``key``, or None when it is not listed."""
+        return self.snapshot().get(key)
+
     # ------------------------------------------------------------------ the loop
 
     def _start(self, watch: _Watch) -> None:
