@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from export_helpers import export
-from hb_export_pacemaker.plan import PREFERENCE, STICKY, Plan
+from hb_export_pacemaker.plan import PREFERENCE, STICKY, Monitoring, Plan
 
 TWO_NODES = "node alpha\nnode beta\nbcast eth1\n"
 
@@ -120,3 +120,18 @@ def test_what_has_no_counterpart_is_named(tmp_path: Path) -> None:
     notes = [str(note) for note in exported.all_notes]
     assert notes[0].startswith("ha.cf:4: respawn 'hacluster /usr/lib/heartbeat/dopd'")
     assert notes[1].startswith("haresources:1: drbddisk::r0: Pacemaker passes no arguments")
+
+
+def test_resource_monitor_sets_the_monitor_and_the_failure_handling_of_its_group(
+    tmp_path: Path,
+) -> None:
+    exported = _plan(
+        tmp_path,
+        TWO_NODES + "auto_failback on\nresource_monitor 500ms failures 4 window 60 group httpd\n",
+        "alpha 10.0.0.10 smb\nbeta httpd\n",
+    )
+    assert [group.monitoring for group in exported.groups] == [
+        Monitoring(),
+        Monitoring("500ms", "60s", 4, "60s", "ha.cf:5"),
+    ]
+    assert Monitoring() == Monitoring("10s", "20s", None, None, None)

@@ -15,11 +15,11 @@ from collections.abc import Iterable
 
 from hb_export_pacemaker.plan import (
     MONITOR_INTERVAL,
-    MONITOR_TIMEOUT,
     PING_MONITOR_TIMEOUT,
     PREFERENCE,
     Group,
     Ids,
+    Monitoring,
     PingSet,
     Plan,
 )
@@ -50,9 +50,9 @@ def cib_xml(plan: Plan, source: str, with_status: bool = False) -> str:
     if plan.groups:
         _comment(
             resources,
-            f"one group per haresources line, in its order; each primitive is monitored every "
-            f"{MONITOR_INTERVAL} (heartbeat never checked a running resource: Pacemaker "
-            "restarts one whose monitor fails)",
+            "one group per haresources line, in its order; each primitive is monitored, every "
+            f"{MONITOR_INTERVAL} unless resource_monitor says otherwise (heartbeat never "
+            "checked a running resource: Pacemaker restarts one whose monitor fails)",
         )
     for group in plan.groups:
         _group(resources, group, ids)
@@ -128,11 +128,24 @@ def _crm_config(configuration: ET.Element, plan: Plan, ids: Ids) -> None:
 def _group(resources: ET.Element, group: Group, ids: Ids) -> None:
     _comment(resources, f"{group.where}: {group.line}")
     element = ET.SubElement(resources, "group", {"id": group.id})
+    monitoring = group.monitoring
+    if monitoring.where is not None:
+        meta = ET.SubElement(element, "meta_attributes", {"id": ids.unique(f"{group.id}-meta")})
+        _comment(
+            meta,
+            f"{monitoring.where}: resource_monitor {monitoring.interval}: "
+            f"{monitoring.failures} failure(s) within {monitoring.window} move a resource "
+            "away (Pacemaker counts per resource, hb per group)",
+        )
+        _nvpair(meta, "migration-threshold", str(monitoring.failures), ids)
+        _nvpair(meta, "failure-timeout", str(monitoring.window), ids)
     for member in group.members:
-        _primitive(element, member.id, member.primitive, ids)
+        _primitive(element, member.id, member.primitive, ids, monitoring)
 
 
-def _primitive(parent: ET.Element, rid: str, primitive: Primitive, ids: Ids) -> None:
+def _primitive(
+    parent: ET.Element, rid: str, primitive: Primitive, ids: Ids, monitoring: Monitoring
+) -> None:
     comment = f"{primitive.where}: {primitive.token} as {primitive.spec}"
     _comment(parent, "; ".join([comment, *primitive.notes]))
     attributes = {"id": rid, "class": primitive.standard}
@@ -141,7 +154,13 @@ def _primitive(parent: ET.Element, rid: str, primitive: Primitive, ids: Ids) -> 
     attributes["type"] = primitive.agent
     element = ET.SubElement(parent, "primitive", attributes)
     _instance_attributes(element, rid, primitive.parameters, ids)
-    _operations(element, rid, ids, dict(primitive.timeouts))
+    _operations(
+        element,
+        rid,
+        ids,
+        monitoring.interval,
+        {"monitor": monitoring.timeout, **dict(primitive.timeouts)},
+    )
 
 
 def _ping_clone(resources: ET.Element, ping: PingSet, weight: int, ids: Ids) -> None:
@@ -160,7 +179,7 @@ def _ping_clone(resources: ET.Element, ping: PingSet, weight: int, ids: Ids) -> 
     parameters = [("host_list", " ".join(ping.hosts)), ("name", ping.attribute)]
     parameters.append(("multiplier", "1" if ping.any_member else str(weight)))
     _instance_attributes(element, ping.id, parameters, ids)
-    _operations(element, ping.id, ids, {"monitor": PING_MONITOR_TIMEOUT})
+    _operations(element, ping.id, ids, MONITOR_INTERVAL, {"monitor": PING_MONITOR_TIMEOUT})
 
 
 def _ping_rule(constraints: ET.Element, group: Group, ping: PingSet, weight: int, ids: Ids) -> None:
@@ -195,22 +214,24 @@ def _instance_attributes(
         _nvpair(attributes, name, value, ids, prefix=prefix)
 
 
-def _operations(element: ET.Element, rid: str, ids: Ids, timeouts: dict[str, str]) -> None:
-    """The monitor operation, and the start and stop operations whose timeouts are given."""
+def _operations(
+    element: ET.Element, rid: str, ids: Ids, interval: str, timeouts: dict[str, str]
+) -> None:
+    """The monitor operation every ``interval``, and the start and stop operations whose
+    timeouts are given."""
     operations = ET.SubElement(element, "operations")
-    monitor = timeouts.get("monitor", MONITOR_TIMEOUT)
-    for name, interval, timeout in [
-        ("monitor", MONITOR_INTERVAL, monitor),
-        *((action, "0s", timeouts[action]) for action in ("start", "stop") if action in timeouts),
+    for name, every in [
+        ("monitor", interval),
+        *((action, "0s") for action in ("start", "stop") if action in timeouts),
     ]:
         ET.SubElement(
             operations,
             "op",
             {
-                "id": ids.unique(f"{rid}-{name}-interval-{interval}"),
+                "id": ids.unique(f"{rid}-{name}-interval-{every}"),
                 "name": name,
-                "interval": interval,
-                "timeout": timeout,
+                "interval": every,
+                "timeout": timeouts[name],
             },
         )
 

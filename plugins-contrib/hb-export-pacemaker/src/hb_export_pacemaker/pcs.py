@@ -11,9 +11,9 @@ import shlex
 
 from hb_export_pacemaker.plan import (
     MONITOR_INTERVAL,
-    MONITOR_TIMEOUT,
     PING_MONITOR_TIMEOUT,
     PREFERENCE,
+    Monitoring,
     PingSet,
     Plan,
 )
@@ -46,7 +46,21 @@ def pcs_script(plan: Plan, source: str) -> str:
         lines.append(f"# {_comment(f'{group.where}: {group.line}')}")
         for member in group.members:
             lines += _notes(member.primitive)
-            lines.append(_create(member.id, member.primitive, "--group", group.id))
+            lines.append(
+                _create(member.id, member.primitive, group.monitoring, "--group", group.id)
+            )
+        monitoring = group.monitoring
+        if monitoring.where is not None:
+            lines.append(f"# {monitoring.where}: resource_monitor, per resource in Pacemaker")
+            lines.append(
+                _pcs(
+                    "resource",
+                    "meta",
+                    group.id,
+                    f"migration-threshold={monitoring.failures}",
+                    f"failure-timeout={monitoring.window}",
+                )
+            )
         lines.append(
             _pcs("constraint", "location", group.id, "prefers", f"{group.node}={PREFERENCE}")
         )
@@ -73,7 +87,7 @@ def _ping(plan: Plan, ping: PingSet) -> list[str]:
             f"host_list={' '.join(ping.hosts)}",
             f"name={ping.attribute}",
             f"multiplier={multiplier}",
-            *_monitor(PING_MONITOR_TIMEOUT),
+            *_monitor(MONITOR_INTERVAL, PING_MONITOR_TIMEOUT),
             "clone",  # pcs names it ID-clone, as the CIB export does
         ),
     ]
@@ -87,18 +101,18 @@ def _ping(plan: Plan, ping: PingSet) -> list[str]:
     return lines
 
 
-def _create(rid: str, primitive: Primitive, *extra: str) -> str:
+def _create(rid: str, primitive: Primitive, monitoring: Monitoring, *extra: str) -> str:
     parameters = [f"{name}={value}" for name, value in dict(primitive.parameters).items()]
-    timeouts = dict(primitive.timeouts)
-    operations = list(_monitor(timeouts.get("monitor", MONITOR_TIMEOUT)))
+    timeouts = {"monitor": monitoring.timeout, **dict(primitive.timeouts)}
+    operations = list(_monitor(monitoring.interval, timeouts["monitor"]))
     for action in ("start", "stop"):
         if action in timeouts:
             operations += [action, "interval=0s", f"timeout={timeouts[action]}"]
     return _pcs("resource", "create", rid, primitive.spec, *parameters, *operations, *extra)
 
 
-def _monitor(timeout: str) -> tuple[str, ...]:
-    return ("op", "monitor", f"interval={MONITOR_INTERVAL}", f"timeout={timeout}")
+def _monitor(interval: str, timeout: str) -> tuple[str, ...]:
+    return ("op", "monitor", f"interval={interval}", f"timeout={timeout}")
 
 
 def _notes(primitive: Primitive) -> list[str]:

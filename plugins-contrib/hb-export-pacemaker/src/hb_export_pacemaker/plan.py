@@ -24,8 +24,13 @@ CIB and the ``pcs`` renderers both write out.
   ``stonith_host`` is configured, no fencing; so ``no-quorum-policy=ignore`` for two nodes and
   ``stonith-enabled=false`` without STONITH. With STONITH configured, ``stonith-enabled=true``
   and a note: its devices must be made Pacemaker fence resources by hand.
-- Every primitive gets a ``monitor`` operation (:data:`MONITOR_INTERVAL`): heartbeat never
-  checked a running resource, Pacemaker restarts one whose monitor fails.
+- Every primitive gets a ``monitor`` operation. hb's ``resource_monitor`` line for the group
+  (hb's extension, :mod:`hbcore.config.resource_monitor`) gives its interval and timeout, and
+  the group's ``migration-threshold`` (its failures: the Nth moves the group away) and
+  ``failure-timeout`` (its window: how long a failure counts). Pacemaker counts failures per
+  resource where hb counts them per group. A group hb does not monitor (heartbeat never
+  checked a running resource) is monitored at :data:`MONITOR_INTERVAL` all the same, as
+  Pacemaker clusters are: Pacemaker restarts a resource whose monitor fails.
 
 Pure: the configuration in, the plan out (the ``OCF::`` wrapper's instance files aside).
 """
@@ -40,6 +45,9 @@ from pathlib import Path
 from hbcore.config.configuration import Configuration
 from hbcore.config.core_arguments import ClientChild, Stonith, StonithHost
 from hbcore.config.core_directives import FAILFAST, RESPAWN
+from hbcore.config.hacf import HaCf
+from hbcore.config.resource_monitor import NAME as RESOURCE_MONITOR
+from hbcore.config.resource_monitor import MonitorLine, monitor_settings
 
 from hb_export_pacemaker.primitives import OCF_ROOT, Primitive, escaped, primitive
 
@@ -76,6 +84,20 @@ class Member:
 
 
 @dataclass(frozen=True)
+class Monitoring:
+    """How a group's resources are monitored (Pacemaker's syntax for times: ``10s``)."""
+
+    interval: str = MONITOR_INTERVAL
+    timeout: str = MONITOR_TIMEOUT
+    failures: int | None = None
+    """``migration-threshold``; None: Pacemaker's default (never move)."""
+    window: str | None = None
+    """``failure-timeout``; None: Pacemaker's default (failures never expire)."""
+    where: str | None = None
+    """The ``resource_monitor`` line it comes from; None for the default."""
+
+
+@dataclass(frozen=True)
 class Group:
     """One haresources line."""
 
@@ -86,6 +108,7 @@ class Group:
     where: str
     line: str
     """The haresources line, normalised (node and tokens)."""
+    monitoring: Monitoring = Monitoring()
 
 
 @dataclass(frozen=True)
@@ -164,6 +187,7 @@ def plan(config: Configuration, ocf_root: Path = OCF_ROOT) -> Plan:
     hacf = config.hacf
     ids = Ids()
     groups: list[Group] = []
+    monitored = monitor_settings(hacf)
     for group in config.haresources.groups if config.haresources else ():
         members = tuple(
             Member(ids.unique(p.name), p)
@@ -177,6 +201,7 @@ def plan(config: Configuration, ocf_root: Path = OCF_ROOT) -> Plan:
                 members,
                 str(group.location),
                 escaped(f"{group.node} {tokens}"),
+                _monitoring(monitored.for_group(group.key), hacf),
             )
         )
     sticky = hacf.auto_failback == "off"
@@ -209,6 +234,24 @@ def plan(config: Configuration, ocf_root: Path = OCF_ROOT) -> Plan:
         notes=tuple(notes + _left_out(config)),
         ids=frozenset(ids.taken),
     )
+
+
+def _monitoring(line: MonitorLine | None, hacf: HaCf) -> Monitoring:
+    if line is None:
+        return Monitoring()
+    located = next((entry for entry in hacf.located(RESOURCE_MONITOR) if entry.value == line), None)
+    return Monitoring(
+        duration(line.interval_ms),
+        duration(line.timeout_ms),
+        line.failures,
+        duration(line.window_ms),
+        str(located.location) if located else None,
+    )
+
+
+def duration(ms: int) -> str:
+    """Milliseconds as Pacemaker writes a time: ``10s``, ``500ms``."""
+    return f"{ms // 1000}s" if ms % 1000 == 0 else f"{ms}ms"
 
 
 _STICKINESS_WHY = {
