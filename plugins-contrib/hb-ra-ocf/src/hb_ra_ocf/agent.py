@@ -37,6 +37,7 @@ class OcfAgent:
         self.resource = resource
         self._environment = dict(environment)
         self._metadata = metadata
+        self._metadata_unreadable = False
 
     async def start(self) -> None:
         """``validate-all`` (when the agent has it), then ``start``; raises ``ResourceError``
@@ -105,13 +106,14 @@ class OcfAgent:
         return environment
 
     async def _load_metadata(self) -> None:
-        if self._metadata is not None:
+        if self._metadata is not None or self._metadata_unreadable:
             return
         environment = base_environment(self.resource.root, self._environment)
         try:
             self._metadata = await metadata_cache.read_async(self.resource.path, environment)
         except MetaDataError as error:
             # Only the timeouts depend on it here; the check already refused a broken agent.
+            self._metadata_unreadable = True
             log.warning(f"{self.resource.kind}: {error}; default timeouts apply")
 
     async def _run(self, action: str) -> process.Completed:
