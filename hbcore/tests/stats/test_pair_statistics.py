@@ -85,6 +85,11 @@ def ask(node: Node, command: str, **request: Any) -> dict[str, Any]:
     return dict(handlers[command]({"command": command, **request}))
 
 
+def holds(node: Node) -> str:
+    assert node.resources is not None
+    return node.resources.holding
+
+
 def kinds(events: list[dict[str, Any]]) -> list[str]:
     return [event["kind"] for event in events]
 
@@ -138,9 +143,7 @@ def test_a_standby_is_measured_on_both_sides_and_the_history_survives_a_restart(
             one = pair.start("linuxha1")
             two = pair.start("linuxha2")
             await wait_for(pair.world.settled(HOME))
-            await wait_for(
-                lambda: all(n.node.resources.holding == "local" for n in pair.nodes.values())
-            )  # type: ignore[union-attr]
+            await wait_for(lambda: all(holds(n.node) == "local" for n in pair.nodes.values()))
             assert ask(one, "standby", hold="all") == {"refused": None}
             await wait_for(lambda: "standby" in kinds(ask(two, "events")["events"]))
             await wait_for(lambda: "standby" in kinds(ask(one, "events")["events"]))

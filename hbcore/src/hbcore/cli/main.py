@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 COMMANDS = {
     "check": "hbcore.cli.check_cmd:check",
+    "events": "hbcore.cli.events_cmd:events",
     "new-plugin": "hbcore.cli.new_plugin_cmd:new_plugin",
     "plugins": "hbcore.cli.plugins_cmd:plugins_group",
     "reload": "hbcore.cli.reload_cmd:reload",

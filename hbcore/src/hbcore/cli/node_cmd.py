@@ -190,22 +190,45 @@ def stop(run_dir: Path) -> None:
     "--run-dir", type=click.Path(path_type=Path), default=DEFAULT_RUN_DIR, show_default=True
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the full status as JSON.")
+@click.option("--watch", is_flag=True, help="Refresh the view until interrupted (Ctrl-C).")
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.1),
+    default=2.0,
+    show_default=True,
+    help="Seconds between two refreshes of --watch.",
+)
+@click.option(
+    "--count", type=click.IntRange(min=1), default=None, help="With --watch: stop after N views."
+)
 @click.argument("query", nargs=-1)
-def status(run_dir: Path, as_json: bool, query: tuple[str, ...]) -> None:
-    """Show the node table, or answer a cl_status QUERY.
+def status(
+    run_dir: Path,
+    as_json: bool,
+    watch: bool,
+    interval: float,
+    count: int | None,
+    query: tuple[str, ...],
+) -> None:
+    """Show the node table with each link's figures, the resource groups and the latest
+    events, or answer a cl_status QUERY.
 
     Queries are heartbeat's cl_status sub-commands, with its output and exit codes (hbstatus,
     listnodes, nodestatus NODE, nodetype NODE, listhblinks NODE, hblinkstatus NODE LINK,
     clientstatus, rscstatus, hbparameter -p NAME ...); the cl_status command answers the same.
+
+    --watch refreshes the view in place on a terminal, or appends it (one JSON object per
+    line with --json) anywhere else; --count N stops after N views.
     """
     from hbcore.cli.cl_status import answer
-    from hbcore.control.client import NodeNotRunning, ask
 
-    try:
-        report = ask(NodePaths(run_dir=run_dir).control_socket, "status")
-    except NodeNotRunning as error:
-        report = None
-        reason = str(error)
+    socket = NodePaths(run_dir=run_dir).control_socket
+    if watch:
+        if query:
+            raise click.UsageError("--watch shows the status, not a query")
+        _watch(socket, as_json, interval, count)
+        return
+    report, reason = _ask_status(socket)
     if query:
         reply = answer(report, list(query))
         for line in reply.out:
@@ -222,18 +245,36 @@ def status(run_dir: Path, as_json: bool, query: tuple[str, ...]) -> None:
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return
-    click.echo(_table(report))
+    from hbcore.cli.status_view import status_table
+
+    click.echo(status_table(report))
 
 
-def _table(report: dict[str, Any]) -> str:
-    lines = [
-        f"node {report['node']}: {report['status']}  generation {report['generation']}",
-        f"plugins: {', '.join(report['plugins']) or 'none'}",
-        f"resources: {report['resources']}",
-        "",
-        f"{'NODE':<20} {'TYPE':<7} {'STATUS':<8} LINKS",
-    ]
-    for node in report["nodes"]:
-        links = ", ".join(f"{name} {state}" for name, state in node["links"].items()) or "-"
-        lines.append(f"{node['name']:<20} {node['type']:<7} {node['status']:<8} {links}")
-    return "\n".join(lines)
+def _ask_status(socket: Path) -> tuple[dict[str, Any] | None, str]:
+    """The node's status answer, or None and why there is none."""
+    from hbcore.control.client import NodeNotRunning, ask
+
+    try:
+        return ask(socket, "status"), ""
+    except NodeNotRunning as error:
+        return None, str(error)
+
+
+def _watch(socket: Path, as_json: bool, interval: float, count: int | None) -> None:
+    """The status every ``interval`` seconds; a node that stops meanwhile is said, and
+    watched for until it is back."""
+    from hbcore.cli.status_view import status_table
+    from hbcore.cli.status_watch import watch as refresh
+
+    def render() -> str:
+        report, reason = _ask_status(socket)
+        if as_json:
+            return json.dumps(report if report is not None else {"ok": False, "error": reason})
+        if report is None:
+            return f"Heartbeat is stopped on this machine. ({reason})"
+        if report.get("ok") is False:
+            return f"hb status: the node refused: {report.get('error')}"
+        return status_table(report)
+
+    with contextlib.suppress(KeyboardInterrupt):
+        refresh(render, sys.stdout, interval, count, stamped=not as_json)
