@@ -46,6 +46,8 @@ DEFAULT_SET = [
 ]
 EXTRAS = ["media-serial", "monitor-ping", "monitor-watchdog"]
 
+pytestmark = pytest.mark.dist
+
 
 @pytest.fixture(scope="module")
 def wheels(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
