@@ -34,6 +34,7 @@ from export_helpers import (
 from hb_export_pacemaker.corosync import corosync_conf, links
 from hb_export_pacemaker.plan import Plan
 from hbcore.cli.main import cli
+from hbcore.config.configuration import Configuration
 
 FIXTURES = fixture_sources()
 CORPUS = corpus_sources()
@@ -150,11 +151,7 @@ def test_with_ipfail_the_node_that_reaches_the_ping_nodes_gets_the_group(
     assert {placed[member.id] for member in exported.groups[0].members} == {("Start", "beta")}
 
 
-@pytest.mark.parametrize(
-    "source", [s for s in FIXTURES if s.name in ("two-groups", "three-nodes", "seed")]
-)
-def test_corosync_accepts_the_exported_corosync_conf(source: Source, tmp_path: Path) -> None:
-    config = load(source.prepare(tmp_path), source.node_name)
+def _assert_corosync_accepts_the_export(config: Configuration, tmp_path: Path) -> None:
     found, _ = links(config)
     # corosync -t wants the first node to be this machine (127.0.0.1 on link 0), and the
     # key the file asks for.
@@ -173,3 +170,11 @@ def test_corosync_accepts_the_exported_corosync_conf(source: Source, tmp_path: P
     conf.write_text(text.replace("totem {\n", f"totem {{\n    keyfile: {key}\n", 1))
     tested = subprocess.run([COROSYNC, "-t", "-c", str(conf)], capture_output=True, text=True)
     assert tested.returncode == 0, tested.stdout + tested.stderr
+
+
+@pytest.mark.parametrize("source", [*FIXTURES, *CORPUS], ids=lambda source: source.name)
+def test_corosync_accepts_the_exported_corosync_conf(source: Source, tmp_path: Path) -> None:
+    config = load(source.prepare(tmp_path), source.node_name)
+    if config.errors(strict=False):
+        return  # refused by hb export (test_every_real_world_set_...)
+    _assert_corosync_accepts_the_export(config, tmp_path)
