@@ -9,6 +9,7 @@ after the same imports. Run with the workspace venv: `.venv/bin/python bench/cli
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import subprocess
 import sys
@@ -29,6 +30,7 @@ def wall_times(argv: list[str]) -> list[float]:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     for argv in ([HB, "status"], [HB, "--help"], [HB, "plugins", "list"], [HB, "--version"]):
         times = wall_times(argv)
         print(

@@ -79,6 +79,7 @@ import socket
 import statistics
 import struct
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -92,7 +93,6 @@ from labbench import (
     COMMANDS,
     FAST,
     FASTEST,
-    HB,
     SLOW,
     Setting,
     fmt,
@@ -107,6 +107,7 @@ ADDRESS = "10.77.1.100"
 PREFIX_LEN = 24
 PREFERRED, OTHER = "linuxha1", "linuxha2"
 IMPLEMENTATIONS = ("hb", "heartbeat", "keepalived")
+HB = Path(sys.executable).with_name("hb")
 STANDBY_ARGV = {"hb": [str(HB), "standby"], "heartbeat": ["/usr/share/heartbeat/hb_standby"]}
 KEEPALIVED_CONF = "/etc/ha.d/keepalived.conf"
 KEEPALIVED = TemplateCommand(
