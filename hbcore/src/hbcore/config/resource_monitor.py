@@ -12,6 +12,9 @@ heartbeat 3.0.6 never asks a resource whether it still runs once its group is st
 - ``window TIME`` (default 3600, one hour): how long a failure counts. It must exceed
   ``(N - 1) x INTERVAL``, or N failures could never fall inside it.
 - ``timeout TIME`` (default 60): how long one agent's status may take; longer is a failure.
+  The agents' own status timeouts (30 s for a script, the meta-data's for an OCF agent)
+  normally answer first; this bound is for an agent that never does. A check holds resource
+  actions back (a takeover too) until its statuses have answered, so it also bounds that wait.
 - ``group KEY``: the line applies to the group whose first haresources token is ``KEY``;
   without it, to every group no ``group`` line names. Each line stands alone: a value it does
   not give is the default, not another line's. For one group (or for all), the last line wins.

@@ -154,7 +154,8 @@ class ResourceMonitor:
     # ------------------------------------------------------------------ the loop
 
     def _start(self, watch: _Watch) -> None:
-        if self._settings().for_group(watch.group.key) is not None:
+        watch.line = self._settings().for_group(watch.group.key)
+        if watch.line is not None:
             watch.task = self._tasks.start(self._loop(watch), f"monitor {watch.group.key}")
 
     def _forget(self, key: str) -> None:
