@@ -146,8 +146,13 @@ def _group(resources: ET.Element, group: Group, ids: Ids) -> None:
 def _primitive(
     parent: ET.Element, rid: str, primitive: Primitive, ids: Ids, monitoring: Monitoring
 ) -> None:
-    comment = f"{primitive.where}: {primitive.token} as {primitive.spec}"
-    _comment(parent, "; ".join([comment, *primitive.notes]))
+    comment = [f"{primitive.where}: {primitive.token} as {primitive.spec}", *primitive.notes]
+    if primitive.standard == "lsb":
+        comment.append(
+            f"Pacemaker runs /etc/init.d/{primitive.agent}, whose status must exit 3 when "
+            "stopped (heartbeat read its output)"
+        )
+    _comment(parent, "; ".join(comment))
     attributes = {"id": rid, "class": primitive.standard}
     if primitive.provider:
         attributes["provider"] = primitive.provider

@@ -211,27 +211,28 @@ def plan(config: Configuration, ocf_root: Path = OCF_ROOT) -> Plan:
     weight = PING_WEIGHT_STEP * math.ceil((beaten + 1) / PING_WEIGHT_STEP)
     notes: list[Note] = []
     pings: tuple[PingSet, ...] = ()
-    if _ipfail(config):
-        if hacf.auto_failback == "legacy":
-            notes.append(
-                Note(
-                    str(hacf.location(RESPAWN.name)),
-                    "ipfail does not run with auto_failback legacy (it exits 100): "
-                    "no ping rules exported",
-                )
+    ipfail = _ipfail(config)
+    if ipfail is not None and hacf.auto_failback == "legacy":
+        notes.append(
+            Note(
+                ipfail,
+                "ipfail does not run with auto_failback legacy (it exits 100): "
+                "no ping rules exported",
             )
-        else:
-            pings = _ping_sets(config, ids)
+        )
+    elif ipfail is not None:
+        pings = _ping_sets(config, ids)
+    properties, stonith_notes = _properties(config)
     return Plan(
         cluster_name=escaped(str(hacf.value("cluster"))),
         nodes=tuple(escaped(node) for node in hacf.nodes),
-        properties=_properties(config, notes),
+        properties=properties,
         stickiness=stickiness,
         stickiness_why=_STICKINESS_WHY[hacf.auto_failback],
         groups=tuple(groups),
         pings=pings,
         ping_weight=weight,
-        notes=tuple(notes + _left_out(config)),
+        notes=tuple(notes + stonith_notes + _left_out(config)),
         ids=frozenset(ids.taken),
     )
 
@@ -264,8 +265,12 @@ _STICKINESS_WHY = {
 }
 
 
-def _ipfail(config: Configuration) -> bool:
-    return any(child.is_ipfail for child in config.hacf.get_all(RESPAWN))
+def _ipfail(config: Configuration) -> str | None:
+    """Where a ``respawn`` line asks for ipfail, or None."""
+    for entry in config.hacf.located(RESPAWN.name):
+        if isinstance(entry.value, ClientChild) and entry.value.is_ipfail:
+            return str(entry.location)
+    return None
 
 
 def _ping_sets(config: Configuration, ids: Ids) -> tuple[PingSet, ...]:
@@ -306,10 +311,12 @@ def _ping_sets(config: Configuration, ids: Ids) -> tuple[PingSet, ...]:
     return (single, *groups)
 
 
-def _properties(config: Configuration, notes: list[Note]) -> tuple[Property, ...]:
+def _properties(config: Configuration) -> tuple[tuple[Property, ...], list[Note]]:
+    """The cluster options, and the STONITH lines to translate by hand."""
     hacf = config.hacf
     stonith = [*hacf.located("stonith"), *hacf.located("stonith_host")]
     properties = []
+    notes: list[Note] = []
     if stonith:
         properties.append(
             Property(
@@ -345,7 +352,7 @@ def _properties(config: Configuration, notes: list[Note]) -> tuple[Property, ...
                 "has no quorum; corosync.conf's two_node: 1 says the same to corosync",
             )
         )
-    return tuple(properties)
+    return tuple(properties), notes
 
 
 def _stonith_line(value: object) -> str:

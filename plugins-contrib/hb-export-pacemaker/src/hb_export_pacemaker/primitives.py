@@ -21,6 +21,8 @@ The token forms (spec/config-files.md, and the contrib agents):
   runs a long-lived program rather than a start/stop script, so a ``resource.d``-only script is
   still ``lsb:``: install it as ``/etc/init.d/NAME``. Arguments cannot be passed to an LSB
   script: a script with arguments is exported as ``lsb:NAME`` with a note saying what was lost.
+  (Pacemaker reads an LSB ``status`` by its exit code, 3 for stopped, where heartbeat read its
+  output: docs/migration.md says to check each script.)
 
 Pure but for the ``OCF::`` wrapper's lookups (its instance file and the OCF root).
 """
