@@ -6,6 +6,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 WHEELHOUSE := $(VENV)/wheelhouse
+TOOLS  := $(VENV)/tools
 MEMBERS := ./hookspecs ./hbcore $(wildcard ./plugins-builtin/hb-*) $(wildcard ./plugins-contrib/hb-*)
 
 .PHONY: dev demo test fuzz lint clean dist version
@@ -14,9 +15,12 @@ $(BIN)/hb: pyproject.toml hookspecs/pyproject.toml hbcore/pyproject.toml $(wildc
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet $(addprefix -e ,$(MEMBERS))
-	$(BIN)/pip install --quiet pytest hypothesis ruff mypy "hatchling>=1.27" twine
+	$(BIN)/pip install --quiet pytest hypothesis ruff mypy "hatchling>=1.27"
+	@# twine in a venv of its own: it pulls rich, which structlog imports whenever it is installed,
+	@# and the nodes this venv runs (tests, benches) must weigh what a production node weighs.
+	test -x $(TOOLS)/bin/twine || { $(PYTHON) -m venv $(TOOLS) && $(TOOLS)/bin/pip install --quiet twine; }
 	@# The third-party wheels every distribution needs, so that tests install by name offline.
-	$(BIN)/python tools/dist.py requirements > $(VENV)/third-party.txt
+	$(BIN)/python .ci/dist.py requirements > $(VENV)/third-party.txt
 	$(BIN)/pip wheel --quiet --wheel-dir $(WHEELHOUSE) --requirement $(VENV)/third-party.txt
 	touch $(BIN)/hb
 
@@ -53,14 +57,14 @@ lint: dev
 # pip install --find-links dist --find-links $(WHEELHOUSE) hb-cluster (docs/install.md).
 dist: dev
 	rm -rf dist
-	$(BIN)/python tools/dist.py build dist
-	$(BIN)/twine check --strict dist/*
+	$(BIN)/python .ci/dist.py build dist
+	$(TOOLS)/bin/twine check --strict dist/*
 
 # One version for the whole workspace: `make version V=0.3.0` writes it into every pyproject.toml
 # (the version and the pins between members) and hbcore.__version__; add its CHANGELOG.md entry.
 version:
 	@test -n "$(V)" || { echo "usage: make version V=X.Y.Z"; exit 2; }
-	$(PYTHON) tools/dist.py version $(V)
+	$(PYTHON) .ci/dist.py version $(V)
 
 clean:
 	rm -rf $(VENV)

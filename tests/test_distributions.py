@@ -2,7 +2,7 @@
 hb-hookspecs. A plugin may add commands to ``hb``; the lab is such a plugin, absent from a
 node without it. Every distribution is publishable: one version for the workspace, the built-ins
 pinned to the core they ship with, a licence, a package page, reproducible archives that pass
-``twine check`` (tools/dist.py builds them; tests/test_install_by_name.py installs them)."""
+``twine check`` (.ci/dist.py builds them; tests/test_install_by_name.py installs them)."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from packaging.requirements import Requirement
 
 REPO = Path(__file__).resolve().parents[1]
 HB = Path(sys.executable).with_name("hb")
-sys.path.insert(0, str(REPO / "tools"))
-import dist  # noqa: E402  (tools/dist.py: `make dist` and `make version`)
+sys.path.insert(0, str(REPO / ".ci"))
+import dist  # noqa: E402  (.ci/dist.py: `make dist` and `make version`)
 
 MEMBERS = dist.members()
 PROJECTS = {member.name: dist.project(member) for member in MEMBERS}
@@ -446,7 +446,7 @@ def test_make_dist_archives_are_reproducible_carry_the_licence_and_pass_twine(
         ).stdout  # fmt: skip
         assert ".dist-info/licenses/COPYING " in listed, wheel.name
     twine = subprocess.run(
-        [str(Path(sys.executable).with_name("twine")), "check", "--strict", *map(str, first)],
+        [str(Path(sys.executable).parents[1] / "tools" / "bin" / "twine"), "check", "--strict", *map(str, first)],
         capture_output=True, text=True, check=False, timeout=120,
     )  # fmt: skip
     assert twine.returncode == 0, twine.stdout + twine.stderr

@@ -1,6 +1,6 @@
 """Integration test: the distributions install by name into empty virtual environments, offline.
 
-The wheels are built from this checkout (tools/dist.py, as `make dist` does); the third-party
+The wheels are built from this checkout (.ci/dist.py, as `make dist` does); the third-party
 wheels they need come from the wheelhouse `make dev` fills (.venv/wheelhouse). pip runs with
 ``--no-index`` and no configuration file, so nothing is fetched from the network: what installs
 here installs the same way from dist/ or a private index. Each environment is created without
@@ -22,8 +22,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 WHEELHOUSE = Path(sys.prefix) / "wheelhouse"
-sys.path.insert(0, str(ROOT / "tools"))
-import dist  # noqa: E402  (tools/dist.py: the build `make dist` runs)
+sys.path.insert(0, str(ROOT / ".ci"))
+import dist  # noqa: E402  (.ci/dist.py: the build `make dist` runs)
 
 VERSION = tomllib.loads((ROOT / "hbcore" / "pyproject.toml").read_text())["project"]["version"]
 # What the tests install: the core, the built-ins, the umbrella, and the lab (built, so that its

@@ -1,8 +1,8 @@
 """The workspace's distributions: build them, bump their one version, list what they need.
 
-    python tools/dist.py build [--wheels-only] OUTDIR  # every sdist and wheel: `make dist`
-    python tools/dist.py version X.Y.Z                 # one version everywhere: `make version`
-    python tools/dist.py requirements                  # third-party requirements: the wheelhouse
+    python .ci/dist.py build [--wheels-only] OUTDIR  # every sdist and wheel: `make dist`
+    python .ci/dist.py version X.Y.Z                 # one version everywhere: `make version`
+    python .ci/dist.py requirements                  # third-party requirements: the wheelhouse
 
 The members are `make dev`'s: hookspecs, hbcore, plugins-builtin/hb-*, plugins-contrib/hb-*.
 
