@@ -51,6 +51,8 @@ lint: dev
 	$(BIN)/mypy hookspecs/src
 	MYPYPATH=hookspecs/src:hbcore/src $(BIN)/mypy hbcore/src
 	MYPYPATH=hookspecs/src:hbcore/src $(BIN)/mypy plugins-contrib/hb-lab/src
+	MYPYPATH=hookspecs/src:hbcore/src $(BIN)/mypy plugins-contrib/hb-ra-ocf/src plugins-contrib/hb-ra-systemd/src
+	MYPYPATH=hookspecs/src:hbcore/src $(BIN)/mypy plugins-contrib/hb-export-pacemaker/src
 
 # Every distribution's sdist and wheel in dist/, reproducible (SOURCE_DATE_EPOCH: the last
 # commit's time unless set), checked as PyPI would. Install them by name, offline:

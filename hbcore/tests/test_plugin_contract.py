@@ -82,6 +82,7 @@ def test_hb_check_names_the_refused_plugin(plugin_built_for) -> None:
     assert problem.problem.startswith(
         f"old (? ?) failed to load: ContractError: built for hb plugin contract {MAJOR - 1}.0"
     )
+    assert problem.fix.startswith("install a release of ? built for this hb's plugin contract")
 
 
 def test_a_plugin_that_declares_nothing_is_taken_as_contract_1(plugin_built_for) -> None:

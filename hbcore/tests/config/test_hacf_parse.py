@@ -96,8 +96,7 @@ def test_a_directive_of_a_missing_builtin_plugin_names_its_distribution() -> Non
         "5: directive 'baud' is provided by the plugin hb-media-serial, which is not installed",
         "6: directive 'serial' is provided by the plugin hb-media-serial, which is not installed",
     ]
-    assert "pip install hb-media-serial" in problems[0].fix
-    assert "./plugins-builtin/hb-media-serial" in problems[0].fix
+    assert problems[0].fix == "pip install hb-media-serial"
 
 
 def test_a_missing_media_plugin_is_not_also_reported_as_no_media() -> None:

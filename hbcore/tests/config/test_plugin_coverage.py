@@ -142,3 +142,18 @@ def test_an_address_agent_found_only_as_a_missing_script_needs_its_plugin(tmp_pa
         "haresources:1: no installed plugin handles resource IPaddr2::10.0.0.1: it needs the "
         "plugin hb-ra-ipaddr, which is not installed"
     )
+
+
+def test_an_ocf_or_systemd_token_without_its_contrib_plugin_names_that_plugin(
+    tmp_path: Path,
+) -> None:
+    """``ocf:...`` and ``systemd:...`` belong to hb-ra-ocf and hb-ra-systemd: without them the
+    script lookup's "cannot locate" would send the operator looking for a script."""
+    for token, distribution in (
+        ("ocf:heartbeat:Dummy::state=/run/d", "hb-ra-ocf"),
+        ("systemd:nginx", "hb-ra-systemd"),
+    ):
+        [(severity, text)] = _problems(tmp_path, f"alpha {token}\n", _plugins(IPADDR, SCRIPT))
+        assert severity is Severity.ERROR
+        assert f"it needs the plugin {distribution}, which is not installed; " in text
+        assert f"pip install {distribution}" in text

@@ -64,7 +64,7 @@ def _as_dict(record: PluginRecord) -> dict[str, object]:
 
 def _table(records: Sequence[PluginRecord]) -> str:
     if not records:
-        return "no hb plugins installed (pip install ./plugins-builtin/hb-auth-sha1, ...)"
+        return "no hb plugins installed (pip install hb-cluster: heartbeat's default set)"
     rows = [_COLUMNS] + [
         (r.name, r.distribution, r.version, ", ".join(r.provides) or "-", r.status) for r in records
     ]

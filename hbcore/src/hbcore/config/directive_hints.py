@@ -32,6 +32,8 @@ RENAMED_DIRECTIVES: dict[str, str] = {"udp": "bcast"}
 
 
 IPADDR_DISTRIBUTION = "hb-ra-ipaddr"
+PREFIXED_AGENTS: dict[str, str] = {"ocf:": "hb-ra-ocf", "systemd:": "hb-ra-systemd"}
+"""Resource token prefix -> the contrib distribution whose agents it names."""
 SCRIPT_DISTRIBUTION = "hb-ra-script"
 INIT_DIR = Path("/etc/init.d")
 
@@ -42,15 +44,20 @@ def is_media_distribution(distribution: str) -> bool:
 
 
 def install_hint(distribution: str) -> str:
-    """How to install a built-in distribution, from PyPI or from a checkout."""
-    checkout = f"./plugins-builtin/{distribution}"
-    return f"pip install {distribution} (from a checkout: pip install {checkout})"
+    """How to install a distribution: by name (each one brings hbcore with it; from a
+    checkout, ``make dist`` builds the wheels to install from, see docs/install.md)."""
+    return f"pip install {distribution}"
 
 
 def resource_distribution(script: str) -> str:
-    """The built-in distribution that would run a haresources script (``IPaddr`` for the
-    address shorthand)."""
-    return IPADDR_DISTRIBUTION if script in IPADDR_SCRIPTS else SCRIPT_DISTRIBUTION
+    """The distribution that would run a haresources script (``IPaddr`` for the address
+    shorthand; heartbeat's own ``OCF`` wrapper is a script like any other)."""
+    if script in IPADDR_SCRIPTS:
+        return IPADDR_DISTRIBUTION
+    for prefix, distribution in PREFIXED_AGENTS.items():
+        if script.startswith(prefix):
+            return distribution
+    return SCRIPT_DISTRIBUTION
 
 
 def heartbeat_search_path(config_dir: Path) -> tuple[Path, Path]:

@@ -55,6 +55,11 @@ def failed_plugins(records: Sequence[PluginRecord]) -> list[Problem]:
 
 
 def _repair(record: PluginRecord) -> str:
+    if record.error.startswith("ContractError:"):
+        return (
+            f"install a release of {record.distribution} built for this hb's plugin contract, "
+            f"or deselect it with -p no:{record.name} ({ENV_DENY}={record.name})"
+        )
     return (
         f"repair or reinstall it (pip install --force-reinstall {record.distribution}), or "
         f"deselect it with -p no:{record.name} ({ENV_DENY}={record.name})"
