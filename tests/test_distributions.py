@@ -445,8 +445,9 @@ def test_make_dist_archives_are_reproducible_carry_the_licence_and_pass_twine(
             capture_output=True, text=True, check=True,
         ).stdout  # fmt: skip
         assert ".dist-info/licenses/COPYING " in listed, wheel.name
+    twine_command = Path(sys.executable).parents[1] / "tools" / "bin" / "twine"  # make dev's
     twine = subprocess.run(
-        [str(Path(sys.executable).parents[1] / "tools" / "bin" / "twine"), "check", "--strict", *map(str, first)],
+        [str(twine_command), "check", "--strict", *map(str, first)],
         capture_output=True, text=True, check=False, timeout=120,
     )  # fmt: skip
     assert twine.returncode == 0, twine.stdout + twine.stderr

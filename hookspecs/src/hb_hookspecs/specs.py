@@ -138,8 +138,11 @@ class HbHookSpecs:
         **When called:** when the configuration is loaded (``hb check``, ``hb start``), once per
         token, and again when haresources changes.
 
-        **Concurrency:** synchronous. Must be cheap and free of side effects: it may look for a
-        file, never run one.
+        **Concurrency:** synchronous. Must be cheap and free of side effects. On the node's
+        event loop (the node resolving its groups) it may only look at files; off the loop
+        (``hb check``, the start-up and reload checks, which run no loop in their thread) it
+        may also run a read-only probe bounded by a timeout and cache what it learns, as
+        hb-ra-ocf runs an agent's ``meta-data``.
 
         **Result:** ``firstresult``: the first non-None agent wins; None from every plugin
         means no installed plugin handles the token.
