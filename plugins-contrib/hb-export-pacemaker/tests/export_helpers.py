@@ -30,7 +30,7 @@ SEED_VERBATIM = REPO / "tests" / "fixtures" / "seed-verbatim" / "ha.d"
 CORPUS = REPO.parent / "shared" / "corpus" / "realworld"
 CRM_VERIFY = "/usr/sbin/crm_verify"
 CRM_SIMULATE = "/usr/sbin/crm_simulate"
-_TRANSITION = re.compile(r"^\s*(\w+)\s+(\S+)\s+\(\s*(?:\S+\s*->\s*)?(\S+?)\s*\)", re.MULTILINE)
+_TRANSITION = re.compile(r"^\s*(\w+)\s+(\S+)\s+\([^)]*?(\S+)\s*\)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -138,8 +138,12 @@ def crm_simulate(path: Path, *extra: str) -> str:
 
 def placements(simulated: str) -> dict[str, tuple[str, str]]:
     """Resource → (action, node) of the transition summary lines (``Start  ip  ( alpha )``,
-    ``Move  ip  ( beta -> alpha )``: the node it ends on)."""
-    return {match[2]: (match[1], match[3]) for match in _TRANSITION.finditer(simulated)}
+    ``Move  ip  ( beta -> alpha )``, ``Promote  drbd-r0:1  ( Stopped -> Promoted beta )``:
+    the node it ends on; a clone instance under its own id and as ``ID:N``)."""
+    found = {}
+    for match in _TRANSITION.finditer(simulated):
+        found[match[2]] = found[match[2].partition(":")[0]] = (match[1], match[3])
+    return found
 
 
 def set_node_attribute(path: Path, node_id: str, name: str, value: str) -> None:

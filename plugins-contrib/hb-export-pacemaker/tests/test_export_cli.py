@@ -152,7 +152,9 @@ _TOKEN = st.one_of(
     st.builds(lambda word: f"ocf:heartbeat:{word}", _WORD),
     st.builds(lambda word: f"systemd:{word}", _WORD),
     st.builds(lambda word: f"10.0.0.{word}", _WORD),
-    st.sampled_from(["10.0.0.5/24/eth0", "Filesystem::/dev/sdb::/srv", "OCF::Dummy::x", "--"]),
+    st.sampled_from(
+        ["10.0.0.5/24/eth0", "Filesystem::/dev/sdb::/srv", "OCF::Dummy::x", "drbddisk::r0", "--"]
+    ),
 )
 
 

@@ -115,11 +115,24 @@ def test_what_has_no_counterpart_is_named(tmp_path: Path) -> None:
     exported = _plan(
         tmp_path,
         TWO_NODES + "respawn hacluster /usr/lib/heartbeat/dopd\n",
-        "alpha drbddisk::r0\n",
+        "alpha IProute::10.0.0.1\n",
     )
     notes = [str(note) for note in exported.all_notes]
     assert notes[0].startswith("ha.cf:4: respawn 'hacluster /usr/lib/heartbeat/dopd'")
-    assert notes[1].startswith("haresources:1: drbddisk::r0: Pacemaker passes no arguments")
+    assert notes[1].startswith("haresources:1: IProute::10.0.0.1: Pacemaker passes no arguments")
+
+
+def test_drbd_leaves_the_group_for_a_promotable_clone_the_group_follows(tmp_path: Path) -> None:
+    exported = _plan(
+        tmp_path,
+        TWO_NODES,
+        "beta drbddisk::r0 Filesystem::/dev/drbd0::/srv::ext4 mysql\nalpha drbddisk::r1\n",
+    )
+    first, alone = exported.groups
+    assert [member.id for member in first.members] == ["Filesystem", "mysql"]
+    assert [(p.member.id, p.clone_id) for p in first.promoted] == [("drbd-r0", "drbd-r0-clone")]
+    assert first.id == "group-drbd-r0"
+    assert (alone.members, [p.member.id for p in alone.promoted]) == ((), ["drbd-r1"])
 
 
 def test_resource_monitor_sets_the_monitor_and_the_failure_handling_of_its_group(

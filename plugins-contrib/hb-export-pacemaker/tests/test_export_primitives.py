@@ -175,8 +175,12 @@ def test_a_script_with_arguments_is_lsb_and_says_the_arguments_are_lost() -> Non
     )
 
 
-def test_drbddisk_says_what_pacemaker_uses_instead() -> None:
-    assert "promotable clone of ocf:linbit:drbd" in _primitive("drbddisk::r0").notes[0]
+def test_drbddisk_is_linbits_drbd_agent_to_be_promoted() -> None:
+    exported = _primitive("drbddisk::r0")
+    assert (exported.spec, exported.name) == ("ocf:linbit:drbd", "drbd-r0")
+    assert exported.parameters == (("drbd_resource", "r0"),)
+    assert exported.promotable
+    assert not _primitive("Filesystem::/dev/drbd0::/srv").promotable
 
 
 def test_unprintable_characters_are_escaped_with_a_note() -> None:

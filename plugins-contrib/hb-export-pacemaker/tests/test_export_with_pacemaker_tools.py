@@ -48,10 +48,21 @@ def _exported(source: Source, tmp_path: Path) -> tuple[Plan, Path]:
 
 
 def _assert_groups_start_where_haresources_prefers(exported: Plan, cib: Path) -> None:
-    placed = placements(crm_simulate(cib))
+    """Each group's resources start on its node, and its DRBD resources are promoted there."""
+    simulated = crm_simulate(cib)
+    placed = placements(simulated)
     for group in exported.groups:
         for member in group.members:
-            assert placed.get(member.id) == ("Start", group.node), (group.line, placed)
+            assert placed.get(member.id) == ("Start", group.node), (group.line, simulated)
+        for promoted in group.promoted:
+            promotions = [
+                line.split() for line in simulated.splitlines() if line.startswith("Promote ")
+            ]
+            assert [
+                words[-2]
+                for words in promotions
+                if words[1].partition(":")[0] == promoted.member.id
+            ] == [group.node], (group.line, simulated)
 
 
 @pytest.mark.parametrize("source", FIXTURES, ids=lambda source: source.name)

@@ -14,18 +14,24 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
 from hb_export_pacemaker.plan import (
+    DRBD_MONITORS,
     MONITOR_INTERVAL,
+    MONITOR_TIMEOUT,
     PING_MONITOR_TIMEOUT,
     PREFERENCE,
+    PROMOTABLE_META,
     Group,
     Ids,
     Monitoring,
     PingSet,
     Plan,
+    Promoted,
 )
 from hb_export_pacemaker.primitives import Primitive
 
 VALIDATE_WITH = "pacemaker-3.0"
+PROMOTED = "Master"
+"""The promoted role as the pacemaker-3.0 schema names it (later ones also say Promoted)."""
 
 
 def cib_xml(plan: Plan, source: str, with_status: bool = False) -> str:
@@ -56,17 +62,7 @@ def cib_xml(plan: Plan, source: str, with_status: bool = False) -> str:
         )
     for group in plan.groups:
         _group(resources, group, ids)
-        _comment(constraints, f"{group.where}: {group.id} prefers {group.node}")
-        ET.SubElement(
-            constraints,
-            "rsc_location",
-            {
-                "id": ids.unique(f"location-{group.id}-{group.node}"),
-                "rsc": group.id,
-                "node": group.node,
-                "score": str(PREFERENCE),
-            },
-        )
+        _group_constraints(constraints, group, ids)
     if plan.pings:
         _comment(
             resources,
@@ -76,31 +72,49 @@ def cib_xml(plan: Plan, source: str, with_status: bool = False) -> str:
     for ping in plan.pings:
         _ping_clone(resources, ping, plan.ping_weight, ids)
         for group in plan.groups:
-            _ping_rule(constraints, group, ping, plan.ping_weight, ids)
+            if group.members:
+                _ping_rule(constraints, group, ping, plan.ping_weight, ids)
     defaults = ET.SubElement(configuration, "rsc_defaults")
     meta = ET.SubElement(defaults, "meta_attributes", {"id": ids.unique("rsc-options")})
     _comment(meta, plan.stickiness_why)
     _nvpair(meta, "resource-stickiness", str(plan.stickiness), ids)
     status = ET.SubElement(cib, "status")
     if with_status:
-        cib.set("have-quorum", "1")  # every node is up: the simulated partition has quorum
-        _comment(status, "for crm_simulate only: never load this status into a live cluster")
-        for number, name in enumerate(plan.nodes, start=1):
-            ET.SubElement(
-                status,
-                "node_state",
-                {
-                    "id": str(number),
-                    "uname": name,
-                    "in_ccm": "true",
-                    "crmd": "online",
-                    "join": "member",
-                    "expected": "member",
-                },
-            )
+        _simulated_status(cib, status, plan)
     ET.indent(cib, space="  ")
     header = _header(plan, source)
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{header}\n{ET.tostring(cib, "unicode")}\n'
+
+
+def _simulated_status(cib: ET.Element, status: ET.Element, plan: Plan) -> None:
+    """Every node online, and every DRBD resource up to date on every node (the promotion
+    score its agent would set), so that the groups' preferences choose where it is promoted."""
+    cib.set("have-quorum", "1")  # every node is up: the simulated partition has quorum
+    _comment(status, "for crm_simulate only: never load this status into a live cluster")
+    promotable = [p.member.id for group in plan.groups for p in group.promoted]
+    for number, name in enumerate(plan.nodes, start=1):
+        state = ET.SubElement(
+            status,
+            "node_state",
+            {
+                "id": str(number),
+                "uname": name,
+                "in_ccm": "true",
+                "crmd": "online",
+                "join": "member",
+                "expected": "member",
+            },
+        )
+        if not promotable:
+            continue
+        transient = ET.SubElement(state, "transient_attributes", {"id": str(number)})
+        attributes = ET.SubElement(transient, "instance_attributes", {"id": f"status-{number}"})
+        for rid in promotable:
+            ET.SubElement(
+                attributes,
+                "nvpair",
+                {"id": f"status-{number}-master-{rid}", "name": f"master-{rid}", "value": "10000"},
+            )
 
 
 def _header(plan: Plan, source: str) -> str:
@@ -127,6 +141,10 @@ def _crm_config(configuration: ET.Element, plan: Plan, ids: Ids) -> None:
 
 def _group(resources: ET.Element, group: Group, ids: Ids) -> None:
     _comment(resources, f"{group.where}: {group.line}")
+    for promoted in group.promoted:
+        _promotable_clone(resources, promoted, ids)
+    if not group.members:
+        return
     element = ET.SubElement(resources, "group", {"id": group.id})
     monitoring = group.monitoring
     if monitoring.where is not None:
@@ -166,6 +184,98 @@ def _primitive(
         monitoring.interval,
         {"monitor": monitoring.timeout, **dict(primitive.timeouts)},
     )
+
+
+def _group_constraints(constraints: ET.Element, group: Group, ids: Ids) -> None:
+    """The group prefers its node and follows its promotable clones' promotion; a line of DRBD
+    alone prefers its node for the promotion."""
+    if not group.members:
+        for promoted in group.promoted:
+            _comment(constraints, f"{group.where}: {promoted.clone_id} promoted on {group.node}")
+            ET.SubElement(
+                constraints,
+                "rsc_location",
+                {
+                    "id": ids.unique(f"location-{promoted.clone_id}-{group.node}"),
+                    "rsc": promoted.clone_id,
+                    "role": PROMOTED,
+                    "node": group.node,
+                    "score": str(PREFERENCE),
+                },
+            )
+        return
+    _comment(constraints, f"{group.where}: {group.id} prefers {group.node}")
+    ET.SubElement(
+        constraints,
+        "rsc_location",
+        {
+            "id": ids.unique(f"location-{group.id}-{group.node}"),
+            "rsc": group.id,
+            "node": group.node,
+            "score": str(PREFERENCE),
+        },
+    )
+    for promoted in group.promoted:
+        _comment(
+            constraints,
+            f"{group.where}: {group.id} runs where {promoted.clone_id} is promoted, once it is "
+            f"(heartbeat's {promoted.member.primitive.token} made it primary)",
+        )
+        ET.SubElement(
+            constraints,
+            "rsc_colocation",
+            {
+                "id": ids.unique(f"colocation-{group.id}-{promoted.clone_id}"),
+                "rsc": group.id,
+                "with-rsc": promoted.clone_id,
+                "with-rsc-role": PROMOTED,
+                "score": "INFINITY",
+            },
+        )
+        ET.SubElement(
+            constraints,
+            "rsc_order",
+            {
+                "id": ids.unique(f"order-{promoted.clone_id}-{group.id}"),
+                "first": promoted.clone_id,
+                "first-action": "promote",
+                "then": group.id,
+                "then-action": "start",
+            },
+        )
+
+
+def _promotable_clone(resources: ET.Element, promoted: Promoted, ids: Ids) -> None:
+    primitive = promoted.member.primitive
+    rid = promoted.member.id
+    _comment(
+        resources,
+        f"{primitive.where}: {primitive.token} as a promotable clone of {primitive.spec}: "
+        "one instance per node, promoted (primary) where the group runs",
+    )
+    clone = ET.SubElement(resources, "clone", {"id": promoted.clone_id})
+    meta = ET.SubElement(clone, "meta_attributes", {"id": ids.unique(f"{promoted.clone_id}-meta")})
+    for name, value in PROMOTABLE_META:
+        _nvpair(meta, name, value, ids)
+    element = ET.SubElement(
+        clone,
+        "primitive",
+        {"id": rid, "class": primitive.standard, "provider": "linbit", "type": primitive.agent},
+    )
+    _instance_attributes(element, rid, primitive.parameters, ids)
+    operations = ET.SubElement(element, "operations")
+    for role, interval in DRBD_MONITORS:
+        ET.SubElement(
+            operations,
+            "op",
+            {
+                "id": ids.unique(f"{rid}-monitor-interval-{interval}"),
+                "name": "monitor",
+                "interval": interval,
+                "role": role,
+                "timeout": MONITOR_TIMEOUT,
+            },
+        )
 
 
 def _ping_clone(resources: ET.Element, ping: PingSet, weight: int, ids: Ids) -> None:

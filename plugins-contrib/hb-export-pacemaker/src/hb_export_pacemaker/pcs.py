@@ -10,16 +10,23 @@ from __future__ import annotations
 import shlex
 
 from hb_export_pacemaker.plan import (
+    DRBD_MONITORS,
     MONITOR_INTERVAL,
+    MONITOR_TIMEOUT,
     PING_MONITOR_TIMEOUT,
     PREFERENCE,
+    PROMOTABLE_META,
+    Group,
     Monitoring,
     PingSet,
     Plan,
+    Promoted,
 )
 from hb_export_pacemaker.primitives import Primitive
 
 WORK_FILE = "hb-cib.xml"
+PROMOTED = "master"
+"""The promoted role as pcs 0.10 names it (0.11 takes it too, and also says Promoted)."""
 
 
 def pcs_script(plan: Plan, source: str) -> str:
@@ -44,30 +51,72 @@ def pcs_script(plan: Plan, source: str) -> str:
     lines.append(_pcs("resource", "defaults", "update", f"resource-stickiness={plan.stickiness}"))
     for group in plan.groups:
         lines.append(f"# {_comment(f'{group.where}: {group.line}')}")
-        for member in group.members:
-            lines += _notes(member.primitive)
-            lines.append(
-                _create(member.id, member.primitive, group.monitoring, "--group", group.id)
-            )
-        monitoring = group.monitoring
-        if monitoring.where is not None:
-            lines.append(f"# {monitoring.where}: resource_monitor, per resource in Pacemaker")
-            lines.append(
-                _pcs(
-                    "resource",
-                    "meta",
-                    group.id,
-                    f"migration-threshold={monitoring.failures}",
-                    f"failure-timeout={monitoring.window}",
-                )
-            )
-        lines.append(
-            _pcs("constraint", "location", group.id, "prefers", f"{group.node}={PREFERENCE}")
-        )
+        lines += _group(group)
     for ping in plan.pings:
         lines += _ping(plan, ping)
     lines.append(f"pcs cluster cib-push {WORK_FILE} --config")
     return "\n".join(lines) + "\n"
+
+
+def _group(group: Group) -> list[str]:
+    """The group's promotable clones, its resources, its failure handling and preference."""
+    lines = [line for promoted in group.promoted for line in _promotable(promoted)]
+    for member in group.members:
+        lines += _notes(member.primitive)
+        lines.append(_create(member.id, member.primitive, group.monitoring, "--group", group.id))
+    if not group.members:
+        for promoted in group.promoted:
+            rule = (f"role={PROMOTED}", f"score={PREFERENCE}", "#uname", "eq", group.node)
+            lines.append(_pcs("constraint", "location", promoted.clone_id, "rule", *rule))
+        return lines
+    monitoring = group.monitoring
+    if monitoring.where is not None:
+        lines.append(f"# {monitoring.where}: resource_monitor, per resource in Pacemaker")
+        lines.append(
+            _pcs(
+                "resource",
+                "meta",
+                group.id,
+                f"migration-threshold={monitoring.failures}",
+                f"failure-timeout={monitoring.window}",
+            )
+        )
+    lines.append(_pcs("constraint", "location", group.id, "prefers", f"{group.node}={PREFERENCE}"))
+    for promoted in group.promoted:
+        lines.append(
+            _pcs(
+                "constraint", "colocation", "add", group.id, "with", PROMOTED,
+                promoted.clone_id, "INFINITY",
+            )
+        )  # fmt: skip
+        lines.append(
+            _pcs("constraint", "order", "promote", promoted.clone_id, "then", "start", group.id)
+        )
+    return lines
+
+
+def _promotable(promoted: Promoted) -> list[str]:
+    """A DRBD resource as a promotable clone: one monitor per role, at different intervals."""
+    primitive = promoted.member.primitive
+    parameters = [f"{name}={value}" for name, value in primitive.parameters]
+    monitors = [
+        word
+        for role, interval in DRBD_MONITORS
+        for word in (
+            "monitor",
+            f"interval={interval}",
+            f"role={role}",
+            f"timeout={MONITOR_TIMEOUT}",
+        )
+    ]
+    meta = [f"{name}={value}" for name, value in PROMOTABLE_META if name != "promotable"]
+    return [
+        f"# {_comment(f'{primitive.where}: {primitive.token} as a promotable clone')}",
+        _pcs(
+            "resource", "create", promoted.member.id, primitive.spec, *parameters, "op", *monitors,
+            "promotable", *meta,
+        ),
+    ]  # fmt: skip
 
 
 def _ping(plan: Plan, ping: PingSet) -> list[str]:

@@ -7,6 +7,10 @@ CIB and the ``pcs`` renderers both write out.
 - One group per haresources line, its resources in the line's order (heartbeat starts them left
   to right and stops them right to left, as a Pacemaker group does), and a location
   constraint giving the line's node :data:`PREFERENCE`.
+- DRBD (``drbddisk::RESOURCE``): a promotable clone of ``ocf:linbit:drbd`` outside the group,
+  the group colocated with its promoted instance and started after the promotion. The group's
+  preference then chooses where DRBD is promoted, as its haresources node was where heartbeat
+  made the resource primary. A line of nothing but DRBD prefers its node for the promotion.
 - ``auto_failback``: ``on`` and ``legacy`` (a returning preferred node takes its groups back,
   by the ip-request exchange in legacy mode) are ``resource-stickiness=0``, so the preference
   alone places a group. ``off`` (a group stays where it runs) is a stickiness of
@@ -61,6 +65,17 @@ MONITOR_INTERVAL = "10s"
 MONITOR_TIMEOUT = "20s"
 PING_MONITOR_TIMEOUT = "60s"
 """ocf:pacemaker:ping's own recommended monitor timeout."""
+DRBD_MONITORS = (("Master", "29s"), ("Slave", "31s"))
+"""A DRBD clone's monitor per role, at different intervals as Pacemaker requires (LINBIT's
+values); the roles as the pacemaker-3.0 schema and pcs 0.10 name them."""
+PROMOTABLE_META = (
+    ("promotable", "true"),
+    ("promoted-max", "1"),
+    ("promoted-node-max", "1"),
+    ("clone-node-max", "1"),
+    ("notify", "true"),
+)
+"""A DRBD clone as LINBIT documents it: one primary, notifications on."""
 _ID_CHARACTER = re.compile(r"[^A-Za-z0-9_.-]")
 
 
@@ -98,6 +113,14 @@ class Monitoring:
 
 
 @dataclass(frozen=True)
+class Promoted:
+    """A promotable clone the group runs with (DRBD): its primitive and the clone's id."""
+
+    member: Member
+    clone_id: str
+
+
+@dataclass(frozen=True)
 class Group:
     """One haresources line."""
 
@@ -105,10 +128,13 @@ class Group:
     node: str
     """The preferred node."""
     members: tuple[Member, ...]
+    """Its resources but the promotable ones, in order; empty for a line of DRBD alone."""
     where: str
     line: str
     """The haresources line, normalised (node and tokens)."""
     monitoring: Monitoring = Monitoring()
+    promoted: tuple[Promoted, ...] = ()
+    """The promotable clones it runs with, colocated with and ordered after their promotion."""
 
 
 @dataclass(frozen=True)
@@ -153,11 +179,11 @@ class Plan:
 
     @property
     def all_notes(self) -> tuple[Note, ...]:
-        """Every note, the cluster's first, then each primitive's in haresources order."""
+        """Every note, the cluster's first, then each primitive's, group by group."""
         members = [
             Note(member.primitive.where, f"{member.primitive.token}: {text}")
             for group in self.groups
-            for member in group.members
+            for member in (*(p.member for p in group.promoted), *group.members)
             for text in member.primitive.notes
         ]
         return (*self.notes, *members)
@@ -189,19 +215,24 @@ def plan(config: Configuration, ocf_root: Path = OCF_ROOT) -> Plan:
     groups: list[Group] = []
     monitored = monitor_settings(hacf)
     for group in config.haresources.groups if config.haresources else ():
-        members = tuple(
+        every = tuple(
             Member(ids.unique(p.name), p)
             for p in (primitive(r, config.config_dir, ocf_root) for r in group.resources)
         )
         tokens = " ".join(resource.token for resource in group.resources)
         groups.append(
             Group(
-                ids.unique(f"group-{members[0].id}"),
+                ids.unique(f"group-{every[0].id}"),
                 escaped(group.node),
-                members,
+                tuple(member for member in every if not member.primitive.promotable),
                 str(group.location),
                 escaped(f"{group.node} {tokens}"),
                 _monitoring(monitored.for_group(group.key), hacf),
+                tuple(
+                    Promoted(member, ids.unique(f"{member.id}-clone"))
+                    for member in every
+                    if member.primitive.promotable
+                ),
             )
         )
     sticky = hacf.auto_failback == "off"

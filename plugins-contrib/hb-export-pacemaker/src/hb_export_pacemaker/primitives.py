@@ -15,6 +15,9 @@ The token forms (spec/config-files.md, and the contrib agents):
 - ``systemd:UNIT`` → ``systemd:UNIT``.
 - a heartbeat wrapper of an OCF agent (:mod:`~hb_export_pacemaker.wrappers`) →
   ``ocf:heartbeat:NAME``, its positional arguments named.
+- ``drbddisk::RESOURCE`` (DRBD's script: RESOURCE primary here) → ``ocf:linbit:drbd`` with
+  ``drbd_resource``, marked promotable: the plan makes it a promotable clone that the group
+  follows.
 - any other script → ``lsb:NAME``. Pacemaker's LSB class runs ``/etc/init.d/NAME start|stop|
   status``, which is how heartbeat calls a script without arguments. heartbeat looks in
   ``resource.d`` before ``/etc/init.d``, and ``ocf:heartbeat:anything`` (the other candidate)
@@ -39,7 +42,7 @@ from hb_hookspecs import ArgumentError
 from hb_ra_ipaddr.argument import IPV6ADDR, parse_token  # type: ignore[import-untyped]
 from hbcore.config.haresources import Resource
 
-from hb_export_pacemaker.wrappers import ARGUMENT_COUNTS, HINTS, WRAPPERS, Parameters
+from hb_export_pacemaker.wrappers import ARGUMENT_COUNTS, DRBDDISK, WRAPPERS, Parameters
 
 OCF_ROOT = Path("/usr/lib/ocf/resource.d")
 """Where OCF agents live, one directory per provider."""
@@ -74,6 +77,8 @@ class Primitive:
     """What the translation lost or changed, for a comment and a warning."""
     timeouts: tuple[tuple[str, str], ...] = ()
     """Operation timeouts the token sets (``start``, ``stop``, ``monitor``), as written."""
+    promotable: bool = False
+    """A promotable clone's primitive (DRBD): the group runs where it is promoted."""
 
     @property
     def spec(self) -> str:
@@ -104,6 +109,7 @@ def primitive(resource: Resource, config_dir: Path, ocf_root: Path = OCF_ROOT) -
         translated.where,
         (*translated.notes, "unprintable characters are written escaped: fix the token"),
         tuple((action, escaped(timeout)) for action, timeout in translated.timeouts),
+        translated.promotable,
     )
 
 
@@ -135,6 +141,18 @@ def _translate(resource: Resource, config_dir: Path, ocf_root: Path) -> Primitiv
     if script.startswith("systemd:") and not resource.arguments:
         unit = script.removeprefix("systemd:")
         return Primitive(unit.removesuffix(".service"), "systemd", None, unit, (), token, where)
+    if script == DRBDDISK and len(resource.arguments) == 1 and resource.arguments[0]:
+        drbd = resource.arguments[0]
+        return Primitive(
+            f"drbd-{drbd}",
+            "ocf",
+            "linbit",
+            "drbd",
+            (("drbd_resource", drbd),),
+            token,
+            where,
+            promotable=True,
+        )
     wrapper = WRAPPERS.get(script)
     if wrapper is not None:
         notes: tuple[str, ...] = ()
@@ -270,6 +288,6 @@ def _lsb(resource: Resource, where: str, notes: tuple[str, ...] = ()) -> Primiti
     name = resource.script
     if resource.arguments:
         dropped = "::".join(resource.arguments)
-        hint = HINTS.get(name, "write an init script (or an OCF agent) that needs none")
+        hint = "write an init script (or an OCF agent) that needs none"
         notes += (f"Pacemaker passes no arguments to an LSB script: '{dropped}' is lost; {hint}",)
     return Primitive(name, "lsb", None, name, (), resource.token, where, notes)

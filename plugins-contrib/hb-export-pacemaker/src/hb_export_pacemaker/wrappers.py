@@ -90,9 +90,6 @@ ARGUMENT_COUNTS: dict[str, int] = {
 }
 """How many arguments each wrapper reads (AudibleAlarm reads them all): more are dropped."""
 
-HINTS: dict[str, str] = {
-    "drbddisk": "in Pacemaker a DRBD resource is a promotable clone of ocf:linbit:drbd "
-    "(drbd_resource=NAME): create it, colocate this group with its Promoted role and order "
-    "the promotion before the group",
-}
-"""Scripts with arguments that have a Pacemaker counterpart of another shape: what to do."""
+DRBDDISK = "drbddisk"
+"""DRBD's heartbeat script (drbd-utils): ``drbddisk::RESOURCE`` makes RESOURCE primary here.
+Pacemaker's counterpart is a promotable clone of ``ocf:linbit:drbd`` (see the plan)."""
