@@ -13,6 +13,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
+from hb_export_pacemaker.cluster import PingSet
+from hb_export_pacemaker.ids import Ids
 from hb_export_pacemaker.plan import (
     DRBD_MONITORS,
     MONITOR_INTERVAL,
@@ -21,9 +23,7 @@ from hb_export_pacemaker.plan import (
     PREFERENCE,
     PROMOTABLE_META,
     Group,
-    Ids,
     Monitoring,
-    PingSet,
     Plan,
     Promoted,
 )

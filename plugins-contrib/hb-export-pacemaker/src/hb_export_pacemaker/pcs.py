@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shlex
 
+from hb_export_pacemaker.cluster import PingSet
 from hb_export_pacemaker.plan import (
     DRBD_MONITORS,
     MONITOR_INTERVAL,
@@ -18,7 +19,6 @@ from hb_export_pacemaker.plan import (
     PROMOTABLE_META,
     Group,
     Monitoring,
-    PingSet,
     Plan,
     Promoted,
 )

@@ -42,17 +42,24 @@ Pure: the configuration in, the plan out (the ``OCF::`` wrapper's instance files
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from hbcore.config.configuration import Configuration
-from hbcore.config.core_arguments import ClientChild, Stonith, StonithHost
-from hbcore.config.core_directives import FAILFAST, RESPAWN
 from hbcore.config.hacf import HaCf
 from hbcore.config.resource_monitor import NAME as RESOURCE_MONITOR
 from hbcore.config.resource_monitor import MonitorLine, monitor_settings
 
+from hb_export_pacemaker.cluster import (
+    Note,
+    PingSet,
+    Property,
+    ipfail,
+    left_out,
+    ping_sets,
+    properties,
+)
+from hb_export_pacemaker.ids import Ids
 from hb_export_pacemaker.primitives import OCF_ROOT, Primitive, escaped, primitive
 
 PREFERENCE = 100
@@ -76,18 +83,6 @@ PROMOTABLE_META = (
     ("notify", "true"),
 )
 """A DRBD clone as LINBIT documents it: one primary, notifications on."""
-_ID_CHARACTER = re.compile(r"[^A-Za-z0-9_.-]")
-
-
-@dataclass(frozen=True)
-class Note:
-    """Something the export could not say in Pacemaker's terms, and where it was written."""
-
-    where: str
-    text: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.text}"
 
 
 @dataclass(frozen=True)
@@ -138,28 +133,6 @@ class Group:
 
 
 @dataclass(frozen=True)
-class PingSet:
-    """One ``ocf:pacemaker:ping`` clone and what its attribute scores."""
-
-    id: str
-    clone_id: str
-    attribute: str
-    hosts: tuple[str, ...]
-    any_member: bool
-    """A ``ping_group``: one ping node, up while any host answers."""
-    where: str
-
-
-@dataclass(frozen=True)
-class Property:
-    """A cluster option and why it has this value."""
-
-    name: str
-    value: str
-    why: str
-
-
-@dataclass(frozen=True)
 class Plan:
     """A whole configuration in Pacemaker's terms."""
 
@@ -187,25 +160,6 @@ class Plan:
             for text in member.primitive.notes
         ]
         return (*self.notes, *members)
-
-
-class Ids:
-    """XML ids, unique in one CIB: invalid characters become ``-``, clashes get ``-2``..."""
-
-    def __init__(self, taken: set[str] | None = None) -> None:
-        self.taken: set[str] = set(taken or ())
-
-    def unique(self, base: str) -> str:
-        """``base`` made a valid XML id that no earlier call returned."""
-        name = _ID_CHARACTER.sub("-", base) or "resource"
-        if not (name[0].isalpha() or name[0] == "_"):
-            name = f"r-{name}"
-        candidate, number = name, 1
-        while candidate in self.taken:
-            number += 1
-            candidate = f"{name}-{number}"
-        self.taken.add(candidate)
-        return candidate
 
 
 def plan(config: Configuration, ocf_root: Path = OCF_ROOT) -> Plan:
@@ -242,28 +196,28 @@ def plan(config: Configuration, ocf_root: Path = OCF_ROOT) -> Plan:
     weight = PING_WEIGHT_STEP * math.ceil((beaten + 1) / PING_WEIGHT_STEP)
     notes: list[Note] = []
     pings: tuple[PingSet, ...] = ()
-    ipfail = _ipfail(config)
-    if ipfail is not None and hacf.auto_failback == "legacy":
+    ipfail_line = ipfail(config)
+    if ipfail_line is not None and hacf.auto_failback == "legacy":
         notes.append(
             Note(
-                ipfail,
+                ipfail_line,
                 "ipfail does not run with auto_failback legacy (it exits 100): "
                 "no ping rules exported",
             )
         )
-    elif ipfail is not None:
-        pings = _ping_sets(config, ids)
-    properties, stonith_notes = _properties(config)
+    elif ipfail_line is not None:
+        pings = ping_sets(config, ids)
+    options, stonith_notes = properties(config)
     return Plan(
         cluster_name=escaped(str(hacf.value("cluster"))),
         nodes=tuple(escaped(node) for node in hacf.nodes),
-        properties=properties,
+        properties=options,
         stickiness=stickiness,
         stickiness_why=_STICKINESS_WHY[hacf.auto_failback],
         groups=tuple(groups),
         pings=pings,
         ping_weight=weight,
-        notes=tuple(notes + stonith_notes + _left_out(config)),
+        notes=tuple(notes + stonith_notes + left_out(config)),
         ids=frozenset(ids.taken),
     )
 
@@ -294,125 +248,3 @@ _STICKINESS_WHY = {
     "off": f"auto_failback off: a group stays where it runs; {STICKY} per resource outweighs "
     f"the preference of {PREFERENCE} for the haresources node",
 }
-
-
-def _ipfail(config: Configuration) -> str | None:
-    """Where a ``respawn`` line asks for ipfail, or None."""
-    for entry in config.hacf.located(RESPAWN.name):
-        if isinstance(entry.value, ClientChild) and entry.value.is_ipfail:
-            return str(entry.location)
-    return None
-
-
-def _ping_sets(config: Configuration, ids: Ids) -> tuple[PingSet, ...]:
-    """One set for every ping host together, one per ping group. Whichever plugin owns a
-    directive that declares ping nodes: a value with ``hosts`` is a group of them (one ping
-    node), any other value one host, named as the directive names it."""
-    hacf = config.hacf
-    hosts: list[str] = []
-    first_host = ""
-    groups: list[PingSet] = []
-    for directive, owned in hacf.directives.items():
-        ping_node = owned.item.ping_node
-        if ping_node is None:
-            continue
-        for entry in hacf.located(directive):
-            name = escaped(ping_node(entry.value))
-            members = getattr(entry.value, "hosts", None)
-            if not isinstance(members, tuple) or not members:
-                hosts.append(name)
-                first_host = first_host or str(entry.location)
-                continue
-            rid = ids.unique(f"ping-{name}")
-            groups.append(
-                PingSet(
-                    rid,
-                    ids.unique(f"{rid}-clone"),
-                    f"pingd-{_ID_CHARACTER.sub('-', name)}",
-                    tuple(escaped(str(member)) for member in members),
-                    True,
-                    str(entry.location),
-                )
-            )
-    if not hosts:
-        return tuple(groups)
-    single = PingSet(
-        ids.unique("ping"), ids.unique("ping-clone"), "pingd", tuple(hosts), False, first_host
-    )
-    return (single, *groups)
-
-
-def _properties(config: Configuration) -> tuple[tuple[Property, ...], list[Note]]:
-    """The cluster options, and the STONITH lines to translate by hand."""
-    hacf = config.hacf
-    stonith = [*hacf.located("stonith"), *hacf.located("stonith_host")]
-    properties = []
-    notes: list[Note] = []
-    if stonith:
-        properties.append(
-            Property(
-                "stonith-enabled",
-                "true",
-                "ha.cf configures STONITH; Pacemaker starts no resource until a fence device "
-                "exists",
-            )
-        )
-        notes.extend(
-            Note(
-                str(entry.location),
-                f"STONITH '{_stonith_line(entry.value)}': create the fence device by hand "
-                "(pcs stonith create NAME AGENT ...), its parameters named",
-            )
-            for entry in stonith
-        )
-    else:
-        properties.append(
-            Property(
-                "stonith-enabled",
-                "false",
-                "ha.cf configures no STONITH, and heartbeat ran without fencing; Pacemaker "
-                "would start nothing without a fence device. Add one and set this to true",
-            )
-        )
-    if len(hacf.nodes) == 2:
-        properties.append(
-            Property(
-                "no-quorum-policy",
-                "ignore",
-                "two nodes: one survivor has no majority, and heartbeat's haresources mode "
-                "has no quorum; corosync.conf's two_node: 1 says the same to corosync",
-            )
-        )
-    return tuple(properties), notes
-
-
-def _stonith_line(value: object) -> str:
-    """A ``stonith`` or ``stonith_host`` value as written."""
-    if isinstance(value, Stonith):
-        return escaped(f"stonith {value.type} {value.config_file}")
-    if isinstance(value, StonithHost):
-        return escaped(" ".join(("stonith_host", value.host, value.type, *value.parameters)))
-    return escaped(str(value))
-
-
-def _left_out(config: Configuration) -> list[Note]:
-    """ha.cf settings with no counterpart in the CIB."""
-    hacf = config.hacf
-    notes = [
-        Note(
-            str(entry.location),
-            "watchdog: Pacemaker's is sbd (apt-get install sbd; SBD_WATCHDOG_DEV), not the CIB",
-        )
-        for entry in hacf.located("watchdog")
-    ]
-    for directive in (RESPAWN.name, FAILFAST.name):
-        notes.extend(
-            Note(
-                str(entry.location),
-                f"{directive} '{escaped(str(entry.value))}': run it as a systemd service or an "
-                "ocf:heartbeat:anything clone",
-            )
-            for entry in hacf.located(directive)
-            if not (isinstance(entry.value, ClientChild) and entry.value.is_ipfail)
-        )
-    return notes
