@@ -22,9 +22,11 @@ from hbcore.pluginkit.hmac_auth import HmacAuthenticator
 from hbcore.resources.groups import Group, GroupTable
 from hbcore.state.paths import NodePaths
 from hbcore.stats.journal import events_path
+from hbcore.stats.view import StatisticsView
 from hbcore.testing.cluster import FakeAgent, RunningNode, World, wait_for
 from hbcore.testing.memory_bus import MemoryBus, MemoryMedium
 from hbcore.wire import Keyring
+from structlog.testing import capture_logs
 
 TIMERS = Timers(keepalive=50, deadtime=300, warntime=200, initdead=600, deadping=300)
 SHA1 = AuthMethod("sha1", KeyRule.REQUIRED, partial(HmacAuthenticator, digest="sha1"), "test")
@@ -95,6 +97,8 @@ def kinds(events: list[dict[str, Any]]) -> list[str]:
 
 
 def test_the_lossy_link_shows_its_loss_and_a_failover_its_durations(tmp_path: Path) -> None:
+    heard: list[dict[str, Any]] = []
+
     async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
         async with cluster(tmp_path) as pair:
             one = pair.start("linuxha1")
@@ -102,6 +106,12 @@ def test_the_lossy_link_shows_its_loss_and_a_failover_its_durations(tmp_path: Pa
             await wait_for(pair.world.settled(HOME))
             await asyncio.sleep(0.7)  # past initdead, and a few dozen heartbeats
             status = ask(one, "status")
+            view = StatisticsView(one.stats, one.drops)
+            seen = view.snapshot()
+            assert seen["nodes"]["linuxha2"]["links"]["eth2"]["status"] == "up"
+            assert seen["nodes"]["linuxha2"]["status"] == "active" and seen["node"] == "linuxha1"
+            assert seen["groups"]["10.0.0.1"]["state"] == "running"
+            view.subscribe(heard.append)
             pair.nodes["linuxha2"].kill()
             pair.world.owners["10.0.0.2"].discard("linuxha2")  # the machine died with it
             await wait_for(pair.world.settled({key: "linuxha1" for key in HOME}))
@@ -133,6 +143,9 @@ def test_the_lossy_link_shows_its_loss_and_a_failover_its_durations(tmp_path: Pa
     durations = takeover["durations_ms"]
     assert 0 <= durations["detected_to_first_start_ms"] <= durations["detected_to_acquired_ms"]
     assert durations["silence_ms"] == dead["durations_ms"]["silence_ms"]
+    # A plugin subscribed to the view got the same records, as they happened.
+    assert [record["kind"] for record in heard] == [e["kind"] for e in events][-len(heard) :]
+    assert "takeover" in [record["kind"] for record in heard]
 
 
 def test_a_standby_is_measured_on_both_sides_and_the_history_survives_a_restart(
@@ -166,3 +179,25 @@ def test_a_standby_is_measured_on_both_sides_and_the_history_survives_a_restart(
     assert after_restart.count("start") == 2
     lines = events_path(tmp_path / "linuxha1").read_text().splitlines()
     assert all(json.loads(line)["v"] == 1 for line in lines)
+
+
+def test_a_corrupt_events_file_costs_a_warning_per_bad_line_not_the_start(
+    tmp_path: Path,
+) -> None:
+    path = events_path(tmp_path / "linuxha1")
+    path.parent.mkdir()
+    good = {"v": 1, "time": "2026-12-04T22:00:00.000Z", "epoch": 1796421600.0, "kind": "stop"}
+    path.write_bytes(b'{"v": 1, "kind": \n\xff\xfe\n' + json.dumps(good).encode() + b"\n{")
+
+    async def scenario() -> list[str]:
+        async with cluster(tmp_path) as pair:
+            one = pair.start("linuxha1")
+            await wait_for(lambda: one.local_status == "active")
+            return kinds(ask(one, "events")["events"])
+
+    with capture_logs() as logs:
+        seen = asyncio.run(scenario())
+    assert seen[:2] == ["stop", "start"]
+    warnings = [entry["event"] for entry in logs if entry["log_level"] == "warning"]
+    for line in (1, 2, 4):
+        assert f"{path}:{line}: skipped: " in "\n".join(warnings)

@@ -46,7 +46,7 @@ def control_handlers(
         view = StatisticsView(node.stats)
         chosen = view.events(since, after, min(limit or MAX_EVENTS_ANSWERED, MAX_EVENTS_ANSWERED))
         return {
-            "events": [{"n": number, **event.as_json()} for number, event in chosen],
+            "events": chosen,
             "last": view.last_number,
             "generation": node.generation,
         }

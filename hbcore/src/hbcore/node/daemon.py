@@ -345,6 +345,7 @@ class Node:
         )
 
     def _set_local_status(self, status: str) -> None:
+        self.stats.local_status(status, self.local_status)
         self.local_status = status
         self.membership.set_local_status(status)
         log.info(f"Local status now set to: '{status}'")

@@ -83,7 +83,7 @@ def snapshot(node: Node, plugins: list[str]) -> dict[str, Any]:
     milliseconds), ``parameters`` (see :func:`heartbeat_parameters`) and ``clients`` (the
     heartbeat API clients running here: ipfail, which hb runs inside the node)."""
     table = node.membership
-    view = StatisticsView(node.stats)
+    view = StatisticsView(node.stats, node.drops)
     return {
         "schema": STATUS_SCHEMA,
         "node": node.settings.name,
@@ -103,7 +103,7 @@ def snapshot(node: Node, plugins: list[str]) -> dict[str, Any]:
         ],
         "resources": "none" if node.resources is None else node.resources.holding,
         "groups": groups(node, view),
-        "events": [event.as_json() for event in view.recent(RECENT_EVENTS)],
+        "events": view.recent(RECENT_EVENTS),
         "dropped": node.drops.snapshot(),
         "timers": asdict(node.settings.timers),
         "parameters": heartbeat_parameters(

@@ -153,6 +153,10 @@ class Statistics:
             elif isinstance(event, ReturnedAfterPartition):
                 self.emit("partition_healed", event.message, node=event.node)
 
+    def local_status(self, status: str, previous: str) -> None:
+        """Our own node's status changes (``up`` once started, ``active`` once comm is up)."""
+        self._status_changed(self.me, status, previous, f"Local status now set to: '{status}'")
+
     def _status_changed(self, node: str, status: str, previous: str, message: str) -> None:
         self.node(node).changed(self._clock(), status, previous)
         up = status in ALIVE and previous not in ALIVE

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from hbcore.stats.events import Event
+from hbcore.node.drops import DropCounter
 from hbcore.stats.recorder import Statistics
 
 STATUS_SCHEMA = 2
@@ -26,10 +26,11 @@ RECENT_EVENTS = 10
 
 
 class StatisticsView:
-    """Read-only access to ``statistics``."""
+    """Read-only access to ``statistics`` (and to ``drops``, the node's dropped packets)."""
 
-    def __init__(self, statistics: Statistics) -> None:
+    def __init__(self, statistics: Statistics, drops: DropCounter | None = None) -> None:
         self._statistics = statistics
+        self._drops = drops
 
     def node_figures(self, node: str, now: float | None = None) -> dict[str, Any]:
         """The figures of ``node``: ``heard_ago_ms``, ``late``, ``late_beyond_deadtime``,
@@ -48,8 +49,11 @@ class StatisticsView:
         else:
             record |= {"late": 0, "late_beyond_deadtime": 0, "deaths": 0}
             record |= {"gaps": dict.fromkeys(_GAPS, 0), "transitions": []}
-        links = stats.links.get(node, {})
-        record["links"] = {name: link.snapshot(now) for name, link in links.items()}
+        paths = {} if state is None else state.links
+        record["links"] = {
+            name: {"status": paths[name].status if name in paths else None, **link.snapshot(now)}
+            for name, link in stats.links.get(node, {}).items()
+        }
         return record
 
     def group_figures(self, key: str) -> dict[str, Any] | None:
@@ -58,36 +62,48 @@ class StatisticsView:
         return None if figures is None else figures.snapshot()
 
     def snapshot(self) -> dict[str, Any]:
-        """Every figure: ``nodes`` (name -> :meth:`node_figures`), ``groups`` (key ->
-        :meth:`group_figures`) and ``events`` (the last :data:`RECENT_EVENTS`)."""
+        """Every figure, as plain JSON values: ``schema``, ``node`` (this node's name),
+        ``nodes`` (name -> ``type``, ``status`` and :meth:`node_figures`), ``groups`` (key ->
+        :meth:`group_figures`, for the groups this node acted on), ``dropped`` (see
+        :meth:`~hbcore.node.drops.DropCounter.snapshot`) and ``events`` (the last
+        :data:`RECENT_EVENTS`)."""
         now = time.monotonic()
         stats = self._statistics
         return {
             "schema": STATUS_SCHEMA,
-            "nodes": {name: self.node_figures(name, now) for name in stats.membership.nodes},
+            "node": stats.me,
+            "nodes": {
+                name: {"type": state.kind, "status": state.status, **self.node_figures(name, now)}
+                for name, state in stats.membership.nodes.items()
+            },
             "groups": {key: group.snapshot() for key, group in stats.groups.items()},
-            "events": [event.as_json() for event in self.recent(RECENT_EVENTS)],
+            "dropped": {} if self._drops is None else self._drops.snapshot(),
+            "events": self.recent(RECENT_EVENTS),
         }
 
-    def recent(self, count: int) -> list[Event]:
-        """The newest ``count`` events, oldest first."""
-        return self._statistics.history.newest(count)
+    def recent(self, count: int) -> list[dict[str, Any]]:
+        """The newest ``count`` events as JSON records (``hb events --json``), oldest first."""
+        return [event.as_json() for event in self._statistics.history.newest(count)]
 
     def events(
         self, since: float | None = None, after: int | None = None, limit: int | None = None
-    ) -> list[tuple[int, Event]]:
-        """Numbered events (see :meth:`~hbcore.stats.history.EventHistory.select`)."""
-        return self._statistics.history.select(since, after, limit)
+    ) -> list[dict[str, Any]]:
+        """The kept events at or after epoch ``since``, numbered above ``after``, the newest
+        ``limit`` of them, oldest first: JSON records, each with its number ``n`` (see
+        :meth:`~hbcore.stats.history.EventHistory.select`)."""
+        chosen = self._statistics.history.select(since, after, limit)
+        return [{"n": number, **event.as_json()} for number, event in chosen]
 
     @property
     def last_number(self) -> int:
         """The number of the newest event."""
         return self._statistics.history.last_number
 
-    def subscribe(self, listener: Callable[[Event], None]) -> Callable[[], None]:
-        """Call ``listener(event)`` on the loop for each new event; it must return at once
-        (queue the work). Returns the unsubscribe function."""
-        return self._statistics.history.subscribe(listener)
+    def subscribe(self, listener: Callable[[dict[str, Any]], None]) -> Callable[[], None]:
+        """Call ``listener(record)`` on the loop with each new event's JSON record; it must
+        return at once (queue the work), and a listener that raises is logged and kept.
+        Returns the unsubscribe function."""
+        return self._statistics.history.subscribe(lambda event: listener(event.as_json()))
 
 
 _GAPS = ("lost", "rexmit_asked", "rexmit_received", "irretrievable")
