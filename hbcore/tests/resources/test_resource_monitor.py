@@ -205,3 +205,14 @@ def test_a_reload_applies_to_the_loop_at_once() -> None:
         await wait_for(lambda: node.state() == {})
 
     run(MonitorLine(3_600_000), scenario)
+
+
+def test_new_settings_count_from_the_next_check_without_a_restart_of_the_loop() -> None:
+    async def scenario(node: Node) -> None:
+        await wait_for(lambda: node.state().get("last_result") == "running")
+        node.settings = MonitorSettings((MonitorLine(INTERVAL_MS, failures=1),))
+        node.agents[2].running = False
+        await wait_for(lambda: node.failed == ["10.0.0.1"])
+        assert node.state()["restarts"] == 0
+
+    run(MonitorLine(INTERVAL_MS, failures=3), scenario)

@@ -170,21 +170,30 @@ class ResourceMonitor:
             watch.task.cancel()
 
     async def _loop(self, watch: _Watch) -> None:
-        while watch.held:
-            line = self._settings().for_group(watch.group.key)
-            watch.line = line
-            if line is None:
-                return
-            watch.policy.configure(line.failures, line.window_ms / 1000)
+        while (line := self._line(watch)) is not None:
             watch.wake.clear()
             try:
                 await asyncio.wait_for(watch.wake.wait(), line.interval_ms / 1000)
-                continue  # reconfigured: read the settings again and wait a new interval
+                continue  # reconfigured: wait a new interval
             except TimeoutError:
                 pass
+            line = self._line(watch)  # what a reload changed meanwhile counts now
+            if line is None:
+                return
             async with self._executor.turn() as turn:
                 if watch.held:
                     await self._check(watch, line, turn)
+
+    def _line(self, watch: _Watch) -> MonitorLine | None:
+        """The settings of ``watch``'s group now, applied to its policy; None: not monitored
+        (or no longer held)."""
+        line = self._settings().for_group(watch.group.key) if watch.held else None
+        if line is not None:
+            watch.line = line
+            watch.policy.configure(line.failures, line.window_ms / 1000)
+        elif watch.held:
+            watch.line = None
+        return line
 
     async def _check(self, watch: _Watch, line: MonitorLine, turn: Turn) -> None:
         """One check of ``watch``'s group and what its result calls for, in one turn."""
