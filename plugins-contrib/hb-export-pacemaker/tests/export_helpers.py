@@ -127,6 +127,29 @@ def crm_verify(path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+_NO_FENCE_DEVICE = (
+    "Resource start-up disabled since no STONITH resources have been defined",
+    "Either configure some or disable STONITH with the stonith-enabled option",
+    "NOTE: Clusters with shared data need STONITH to ensure data integrity",
+    "crm_verify: Errors found during check: config not valid",
+)
+"""What crm_verify says of a CIB with STONITH on and no fence device yet (the export of an
+ha.cf with STONITH: its devices are created by hand)."""
+
+
+def pacemaker_objections(exported: Plan, path: Path) -> list[str]:
+    """What ``crm_verify -x -V`` says against the CIB at ``path``, one line each; the missing
+    fence device excepted when ``exported`` turns STONITH on."""
+    verified = crm_verify(path)
+    lines = (verified.stdout + verified.stderr).splitlines()
+    fencing = any(p.name == "stonith-enabled" and p.value == "true" for p in exported.properties)
+    if fencing:
+        lines = [line for line in lines if not line.endswith(_NO_FENCE_DEVICE)]
+    elif verified.returncode != 0:
+        lines.append(f"crm_verify exit status {verified.returncode}")
+    return lines
+
+
 def crm_simulate(path: Path, *extra: str) -> str:
     """``crm_simulate -x FILE -s`` (never ``-S``: it hits an assertion in Pacemaker 2.1.5)."""
     done = subprocess.run(

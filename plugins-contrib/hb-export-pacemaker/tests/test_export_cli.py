@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from export_helpers import SEED, Source, crm_verify, load
+from export_helpers import SEED, Source, crm_verify, load, pacemaker_objections
 from hb_export_pacemaker.cib_xml import cib_xml
+from hb_export_pacemaker.corosync import corosync_conf
+from hb_export_pacemaker.pcs import pcs_script
 from hb_export_pacemaker.plan import plan
 from hbcore.cli.main import cli
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 SEED_SOURCE = Source("seed", SEED / "ha.d")
@@ -107,6 +109,24 @@ def test_a_configuration_with_errors_exports_nothing(seed: Path) -> None:
     assert refused.stdout == ""
 
 
+def test_a_bug_of_the_exporter_is_one_line_and_no_output(
+    seed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hb_export_pacemaker.plan
+
+    def broken(config: object) -> None:
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(hb_export_pacemaker.plan, "plan", broken)
+    failed = _hb("export", "pacemaker", "-c", str(seed))
+    assert failed.exit_code == 1
+    assert failed.stdout == ""
+    assert failed.stderr == (
+        f"Error: cannot export {seed}: KeyError: 'surprise'; this is a bug of "
+        "hb-export-pacemaker: please report it with the configuration\n"
+    )
+
+
 def test_corosync_names_the_serial_cable_it_cannot_carry(seed: Path) -> None:
     exported = _hb("export", "corosync", "-c", str(seed))
     assert exported.exit_code == 0, exported.output
@@ -169,8 +189,45 @@ def test_any_haresources_line_hb_check_accepts_exports_a_cib_pacemaker_accepts(
         (config_dir / "haresources").write_bytes(line.encode("utf-8", "surrogateescape"))
         config = load(config_dir, "linuxha1")
         if config.errors(strict=False):
+            event("refused, as hb check refuses it")
             return
+        event("exported")
         cib = Path(directory) / "cib.xml"
         cib.write_text(cib_xml(plan(config), "fuzz"), encoding="utf-8")
         verified = crm_verify(cib)
         assert (verified.returncode, verified.stdout + verified.stderr) == (0, ""), line
+
+
+_NAME = st.text(st.sampled_from("abz09._-:@\u00e9\x01"), min_size=1, max_size=10)
+_HACF_LINE = st.one_of(
+    st.builds("node {}".format, _NAME),
+    st.builds("ping {}".format, _NAME),
+    st.builds("ping_group {} {} {}".format, _NAME, _NAME, _NAME),
+    st.builds("ucast {} {}".format, _NAME, _NAME),
+    st.builds("mcast {} 239.0.0.{} 694 1 0".format, _NAME, st.integers(0, 300)),
+    st.builds("bcast {} {}".format, _NAME, _NAME),
+    st.builds("stonith_host * {} {}".format, _NAME, _NAME),
+    st.builds("resource_monitor {} group {}".format, st.integers(0, 99), _NAME),
+    st.builds("respawn hacluster /usr/lib/heartbeat/{}".format, st.sampled_from(["ipfail", "x"])),
+    st.sampled_from(["auto_failback on", "auto_failback off", "cluster {}", "udpport 5405"]),
+)
+
+
+@pytest.mark.fuzz
+@given(lines=st.lists(_HACF_LINE, min_size=1, max_size=5))
+def test_any_ha_cf_hb_check_accepts_exports_a_cib_pacemaker_accepts(lines: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        config_dir = SEED_SOURCE.prepare(Path(directory))
+        with (config_dir / "ha.cf").open("ab") as hacf:
+            hacf.write("".join(f"{line}\n" for line in lines).encode("utf-8", "surrogateescape"))
+        config = load(config_dir, "linuxha1")
+        if config.errors(strict=False):
+            event("refused, as hb check refuses it")
+            return
+        event("exported")
+        exported = plan(config)
+        pcs_script(exported, "fuzz").encode()
+        corosync_conf(config, "fuzz", {}).encode()
+        cib = Path(directory) / "cib.xml"
+        cib.write_text(cib_xml(exported, "fuzz"), encoding="utf-8")
+        assert pacemaker_objections(exported, cib) == [], lines

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from export_helpers import (
+    SEED,
     Source,
     corpus_sources,
     crm_simulate,
@@ -27,6 +28,7 @@ from export_helpers import (
     export,
     fixture_sources,
     load,
+    pacemaker_objections,
     placements,
     set_node_attribute,
     write_cib,
@@ -101,6 +103,18 @@ def test_most_real_world_sets_export_and_the_rest_are_refused_as_hb_check_refuse
     # 03, 04, 08 (a haresources node not in ha.cf), 05 (a bad log facility) and the six that
     # ask for Pacemaker (crm/pacemaker on) are refused; the other 15 export.
     assert len(accepted) == 15, accepted
+
+
+def test_with_stonith_configured_crm_verify_asks_only_for_the_fence_device(
+    tmp_path: Path,
+) -> None:
+    config_dir = Source("seed", SEED / "ha.d").prepare(tmp_path)
+    with (config_dir / "ha.cf").open("a") as hacf:
+        hacf.write("stonith_host * external/ipmi linuxha1 10.0.9.1 admin secret lanplus\n")
+    exported = export(config_dir, "linuxha1")
+    cib = write_cib(exported, tmp_path / "cib.xml")
+    assert crm_verify(cib).returncode != 0
+    assert pacemaker_objections(exported, cib) == []
 
 
 def _failback_cib(tmp_path: Path, auto_failback: str) -> tuple[Path, list[str]]:

@@ -8,6 +8,8 @@ output; what could not be translated goes to standard error too, one line each, 
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -70,20 +72,20 @@ def pacemaker(
     with location rules, a monitor operation on every resource, and no-quorum-policy and
     stonith-enabled for a cluster without quorum or fencing. Comments in the output say why.
     """
+    from hb_export_pacemaker.cib_xml import cib_xml
+    from hb_export_pacemaker.pcs import pcs_script
     from hb_export_pacemaker.plan import plan
 
     config = _load(config_dir, plugins, disables)
-    exported = plan(config)
+    with _bugs_reported(config_dir):
+        exported = plan(config)
+        if output_format == "pcs":
+            text = pcs_script(exported, str(config_dir))
+        else:
+            text = cib_xml(exported, str(config_dir), with_status)
     for note in exported.all_notes:
         click.echo(f"hb export: {note}", err=True)
-    if output_format == "pcs":
-        from hb_export_pacemaker.pcs import pcs_script
-
-        click.echo(pcs_script(exported, str(config_dir)), nl=False)
-        return
-    from hb_export_pacemaker.cib_xml import cib_xml
-
-    click.echo(cib_xml(exported, str(config_dir), with_status), nl=False)
+    click.echo(text, nl=False)
 
 
 @export_group.command("corosync")
@@ -112,14 +114,30 @@ def corosync(
     from hb_export_pacemaker.corosync import AddressError, corosync_conf, links, parse_addresses
 
     config = _load(config_dir, plugins, disables)
-    found, left_out = links(config)
+    with _bugs_reported(config_dir):
+        found, left_out = links(config)
     try:
         addresses = parse_addresses(node_addresses, config.hacf.nodes, len(found))
     except AddressError as error:
         raise click.BadParameter(str(error), param_hint="--node-address") from None
-    for text in left_out:
-        click.echo(f"hb export: {text}", err=True)
-    click.echo(corosync_conf(config, str(config_dir), addresses), nl=False)
+    with _bugs_reported(config_dir):
+        text = corosync_conf(config, str(config_dir), addresses)
+    for line in left_out:
+        click.echo(f"hb export: {line}", err=True)
+    click.echo(text, nl=False)
+
+
+@contextlib.contextmanager
+def _bugs_reported(config_dir: Path) -> Iterator[None]:
+    """An exception where a configuration hb check accepts should export is a bug of the
+    exporter: one line saying so, exit 1, rather than a traceback and half an output."""
+    try:
+        yield
+    except Exception as error:
+        raise click.ClickException(
+            f"cannot export {config_dir}: {type(error).__name__}: {error}; this is a bug of "
+            "hb-export-pacemaker: please report it with the configuration"
+        ) from error
 
 
 def _load(config_dir: Path, plugins: str | None, disables: tuple[str, ...]) -> Configuration:
