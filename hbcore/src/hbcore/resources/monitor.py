@@ -18,8 +18,9 @@ what it calls for, and the task does it in the same turn:
   failure of X", the group stopped, then ``hb_standby`` hands its kind to the peer), so the
   peer acquires the group only after this node released it, through the standby exchange.
 
-Settings are read at every check, so a reload's new interval, failures or window count from
-the next one; :meth:`~ResourceMonitor.reconfigure` restarts every loop at once with them.
+Settings are read again right before every check, so a reload's new interval, failures,
+window or timeout count from the next one; :meth:`~ResourceMonitor.reconfigure` (a reload's
+push) also wakes every loop at once and starts one for a held group monitored from now on.
 """
 
 from __future__ import annotations
