@@ -20,13 +20,14 @@ INTERVAL_MS = 20
 
 
 class Agent:
-    """A resource that records its actions; ``running`` is what its status says."""
+    """A resource that records its actions; ``running`` is what its status says, after
+    ``next_status_delay`` seconds for the next status only."""
 
     def __init__(self, name: str, journal: list[str]) -> None:
         self.name = name
         self.journal = journal
         self.running = False
-        self.status_delay = 0.0
+        self.next_status_delay = 0.0
         self.status_error: Exception | None = None
 
     async def start(self) -> None:
@@ -41,7 +42,8 @@ class Agent:
 
     async def status(self) -> bool:
         self.journal.append(f"status {self.name}")
-        await asyncio.sleep(self.status_delay)
+        delay, self.next_status_delay = self.next_status_delay, 0.0
+        await asyncio.sleep(delay)
         self.journal.append(f"answered {self.name}")
         if self.status_error is not None:
             raise self.status_error
@@ -151,10 +153,9 @@ def test_the_nth_failure_gives_the_group_up_by_the_failed_start_path() -> None:
 def test_a_status_that_hangs_is_a_failure_and_never_holds_the_executor() -> None:
     async def scenario(node: Node) -> None:
         await wait_for(lambda: node.state().get("last_result") == "running")
-        node.agents[0].status_delay = 3600
+        node.agents[0].next_status_delay = 3600
         await wait_for(lambda: node.state().get("restarts") == 1)
         assert node.state()["last_result"] == "timed out after 0.05 s"
-        node.agents[0].status_delay = 0
         await node.executor.release([node.group])  # the executor is free again
 
     run(MonitorLine(INTERVAL_MS, timeout_ms=50), scenario)
@@ -176,7 +177,7 @@ def test_a_check_never_overlaps_an_action_nor_makes_the_executor_busy() -> None:
     activity" (``cl_status rscstatus`` does not say ``transition`` every interval)."""
 
     async def scenario(node: Node) -> None:
-        node.agents[2].status_delay = 0.1
+        node.agents[2].next_status_delay = 0.1
         await wait_for(lambda: node.journal[-1:] == ["status httpd"])
         assert not node.executor.busy
         await node.executor.release([node.group])
