@@ -108,6 +108,7 @@ def test_a_second_line_for_the_same_groups_and_legacy_mode_are_warnings() -> Non
     legacy_mode = MINIMAL.replace("auto_failback on", "auto_failback legacy")
     [legacy] = _checked(legacy_mode + "resource_monitor 10\n")
     assert legacy.startswith("ha.cf:5: warning: resource_monitor with auto_failback legacy")
+    assert _checked(legacy_mode + "resource_monitor 0\n") == []  # nothing monitored
 
 
 def test_hb_check_accepts_it_as_a_core_directive(tmp_path: Path) -> None:

@@ -168,7 +168,8 @@ def check_monitored_groups(hacf: HaCf, haresources: HaResources) -> list[Problem
                 )
             )
         seen[line.group] = entry.location.line
-    if seen and hacf.auto_failback == "legacy":
+    monitoring = any(line.enabled for line in _lines(hacf.located(NAME)))
+    if monitoring and hacf.auto_failback == "legacy":
         first = hacf.located(NAME)[0].location
         problems.append(
             Problem(
