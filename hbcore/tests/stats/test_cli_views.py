@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 import pytest
-from hbcore.cli.events_cmd import follow_events, parse_since
+from hbcore.cli.events_cmd import all_pages, follow_events, parse_since
 from hbcore.cli.events_view import event_line
 from hbcore.cli.status_view import status_table
 from hbcore.cli.status_watch import HOME_AND_CLEAR, watch
@@ -155,3 +155,25 @@ def test_following_goes_on_across_a_restart_and_a_stopped_node() -> None:
     follow_events(ask, first, 10.0, lambda r: printed.append(r["kind"]), lambda _: None, 4)
     assert printed == ["node_dead", "start", "takeover"]
     assert requests == [{"after": 5}, {"after": 6}, {"after": 6}, {"since": 11.0}, {"after": 2}]
+
+
+def test_a_long_history_comes_in_pages_asked_one_after_the_other() -> None:
+    pages = [
+        {"events": [{"n": 1}, {"n": 2}], "more": True, "last": 5, "generation": 3},
+        {"events": [{"n": 3}, {"n": 4}], "more": True, "last": 5, "generation": 3},
+        {"events": [{"n": 5}], "more": False, "last": 5, "generation": 3},
+    ]
+    requests: list[dict[str, Any]] = []
+
+    def ask(**request: Any) -> dict[str, Any]:
+        requests.append(request)
+        return pages.pop(0)
+
+    answer = all_pages(ask, since=100.0)
+    assert [record["n"] for record in answer["events"]] == [1, 2, 3, 4, 5]
+    assert (answer["last"], answer["generation"]) == (5, 3)
+    assert requests == [
+        {"since": 100.0},
+        {"since": 100.0, "after": 2},
+        {"since": 100.0, "after": 4},
+    ]

@@ -135,4 +135,4 @@ def test_the_history_is_bounded_numbered_and_restored_before_the_news() -> None:
     assert seen == ["node_up", "link_up", "node_dead", "takeover"]
     assert [number for number, _ in history.select(after=3)] == [4, 5]
     assert history.last_number == 5
-    assert [e.kind for _, e in history.select(limit=1)] == ["takeover"]
+    assert [e.kind for _, e in history.select(limit=1)] == ["link_up"]

@@ -116,6 +116,9 @@ def test_the_lossy_link_shows_its_loss_and_a_failover_its_durations(tmp_path: Pa
             pair.world.owners["10.0.0.2"].discard("linuxha2")  # the machine died with it
             await wait_for(pair.world.settled({key: "linuxha1" for key in HOME}))
             await wait_for(lambda: "takeover" in kinds(ask(one, "events")["events"]))
+            page = ask(one, "events", limit=2)
+            assert [e["n"] for e in page["events"]] == [1, 2] and page["more"] is True
+            assert ask(one, "events", since="yesterday")["ok"] is False
             return status, ask(one, "events")
 
     status, answer = asyncio.run(scenario())
@@ -133,6 +136,7 @@ def test_the_lossy_link_shows_its_loss_and_a_failover_its_durations(tmp_path: Pa
     assert group["last_acquire"]["duration_ms"] >= group["last_acquire"]["first_start_ms"]
 
     events = answer["events"]
+    assert answer["more"] is False
     assert [event["n"] for event in events] == list(range(1, answer["last"] + 1))
     dead = next(event for event in events if event["kind"] == "node_dead")
     assert dead["node"] == "linuxha2" and dead["message"] == "node linuxha2: is dead"

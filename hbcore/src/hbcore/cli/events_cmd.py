@@ -85,7 +85,7 @@ def events(run_dir: Path, state_dir: Path, as_json: bool, since: str | None, fol
         return ask(socket, "events", **request)
 
     try:
-        answer = asked(since=start)
+        answer = all_pages(asked, since=start)
     except NodeNotRunning as error:
         if follow:
             answer = {"events": [], "last": 0, "generation": None}
@@ -102,6 +102,19 @@ def events(run_dir: Path, state_dir: Path, as_json: bool, since: str | None, fol
             follow_events(asked, answer, time.time() if shown is None else shown, printer)
         except KeyboardInterrupt:
             return
+
+
+def all_pages(asked: Ask, **request: Any) -> dict[str, Any]:
+    """``asked(**request)``, asked again after the last event of each page while the node
+    says there are ``more``: the last answer, with every page's events."""
+    answer = asked(**request)
+    records = list(answer.get("events", []))
+    while answer.get("more") and records:
+        answer = asked(**{**request, "after": records[-1]["n"]})
+        if answer.get("ok") is False:
+            break
+        records += answer.get("events", [])
+    return {**answer, "events": records}
 
 
 def follow_events(
@@ -123,9 +136,9 @@ def follow_events(
         done += 1
         sleep(FOLLOW_INTERVAL_S)
         try:
-            fresh = asked(after=last)
+            fresh = all_pages(asked, after=last)
             if fresh.get("generation") != generation:
-                fresh = asked(since=last_epoch)
+                fresh = all_pages(asked, since=last_epoch)
         except NodeNotRunning:
             continue
         if fresh.get("ok") is False:

@@ -21,8 +21,9 @@ from hbcore.node.report import snapshot
 from hbcore.resources.holdings import parse_hold
 from hbcore.stats.view import StatisticsView
 
-MAX_EVENTS_ANSWERED = 2000
-"""The most events one ``events`` answer carries (the history holds no more)."""
+EVENTS_PAGE = 200
+"""The most events one ``events`` answer carries: encoding the whole history (2000 events,
+about 1 MB of JSON) at once would hold the loop for milliseconds, a heartbeat at 10 ms."""
 
 
 def control_handlers(
@@ -35,18 +36,21 @@ def control_handlers(
         return snapshot(node, plugin_names)
 
     def events(request: Mapping[str, Any]) -> Mapping[str, Any]:
-        """``since`` (epoch seconds) and ``after`` (an event number) select; ``limit`` keeps
-        the newest. The answer: ``events`` (each with its ``n``), ``last`` (the newest
-        number) and ``generation`` (numbers start over when it changes)."""
+        """``since`` (epoch seconds) and ``after`` (an event number) select, oldest first, at
+        most ``limit`` (and :data:`EVENTS_PAGE`). The answer: ``events`` (each with its
+        ``n``), ``more`` (true: ask again after the last ``n``), ``last`` (the newest number)
+        and ``generation`` (numbers start over when it changes)."""
         since, after, limit = request.get("since"), request.get("after"), request.get("limit")
         if since is not None and type(since) not in (int, float):
             return {"ok": False, "error": "since takes a time in seconds since the epoch"}
         if any(v is not None and type(v) is not int for v in (after, limit)):
             return {"ok": False, "error": "after and limit take whole numbers"}
         view = StatisticsView(node.stats)
-        chosen = view.events(since, after, min(limit or MAX_EVENTS_ANSWERED, MAX_EVENTS_ANSWERED))
+        page = EVENTS_PAGE if limit is None else max(0, min(limit, EVENTS_PAGE))
+        chosen = view.events(since, after, page + 1)
         return {
-            "events": chosen,
+            "events": chosen[:page],
+            "more": len(chosen) > page,
             "last": view.last_number,
             "generation": node.generation,
         }

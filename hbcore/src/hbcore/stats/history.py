@@ -73,14 +73,15 @@ class EventHistory:
         self, since: float | None = None, after: int | None = None, limit: int | None = None
     ) -> list[tuple[int, Event]]:
         """``(number, event)`` of the kept events at or after wall-clock time ``since`` and
-        numbered above ``after``, oldest first; only the newest ``limit`` when given."""
+        numbered above ``after``, oldest first; only the first ``limit`` when given (a page:
+        ask again after the last number for the next)."""
         first = self.last_number - len(self._events) + 1
         chosen = [
             (number, event)
             for number, event in enumerate(self._events, first)
             if (since is None or event.time >= since) and (after is None or number > after)
         ]
-        return chosen if limit is None else chosen[-limit:] if limit > 0 else []
+        return chosen if limit is None else chosen[: max(limit, 0)]
 
     def newest(self, count: int) -> list[Event]:
         """The newest ``count`` events, oldest first."""

@@ -88,7 +88,7 @@ class StatisticsView:
     def events(
         self, since: float | None = None, after: int | None = None, limit: int | None = None
     ) -> list[dict[str, Any]]:
-        """The kept events at or after epoch ``since``, numbered above ``after``, the newest
+        """The kept events at or after epoch ``since``, numbered above ``after``, the first
         ``limit`` of them, oldest first: JSON records, each with its number ``n`` (see
         :meth:`~hbcore.stats.history.EventHistory.select`)."""
         chosen = self._statistics.history.select(since, after, limit)
