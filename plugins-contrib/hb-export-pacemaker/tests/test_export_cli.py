@@ -139,6 +139,27 @@ def test_corosync_names_the_serial_cable_it_cannot_carry(seed: Path) -> None:
     )
 
 
+def test_heartbeat_carrying_pacemaker_gets_a_corosync_conf_but_no_cib(seed: Path) -> None:
+    with (seed / "ha.cf").open("a") as hacf:
+        hacf.write("crm respawn\n")
+    assert _hb("export", "pacemaker", "-c", str(seed)).exit_code == 1
+    exported = _hb("export", "corosync", "-c", str(seed))
+    assert exported.exit_code == 0, exported.output
+    assert "# crm/pacemaker is on: Pacemaker keeps its CIB" in exported.stdout
+
+
+def test_corosync_needs_node_lines(seed: Path) -> None:
+    hacf = seed / "ha.cf"
+    hacf.write_text(
+        "".join(line for line in hacf.read_text().splitlines(True) if "node" not in line)
+        + "autojoin any\ncrm yes\n"
+    )
+    refused = _hb("export", "corosync", "-c", str(seed))
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith("ha.cf: ha.cf names no node (autojoin)")
+    assert "1 error(s); nothing exported" in refused.stderr
+
+
 def test_corosync_takes_each_nodes_addresses(seed: Path) -> None:
     exported = _hb(
         "export", "corosync", "-c", str(seed),

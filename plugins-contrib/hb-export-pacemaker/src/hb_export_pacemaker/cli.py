@@ -9,12 +9,13 @@ output; what could not be translated goes to standard error too, one line each, 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
 from hbcore.cli.options import load_selected, plugin_selection_options
 from hbcore.config.configuration import Configuration, load_configuration
+from hbcore.config.problems import Problem
 
 DEFAULT_CONFIG_DIR = Path("/etc/ha.d")
 FAILED = 1
@@ -109,11 +110,18 @@ def corosync(
 
     Transport knet, one link per heartbeat interface (bcast, ucast, mcast), the nodes of
     ha.cf with nodeids from 1, token from deadtime, two_node for two nodes. Serial cables
-    have no Corosync counterpart and are named in a comment.
+    have no Corosync counterpart and are named in a comment. A heartbeat that carries
+    Pacemaker (crm on) exports too: Corosync replaces it under the same CIB.
     """
-    from hb_export_pacemaker.corosync import AddressError, corosync_conf, links, parse_addresses
+    from hb_export_pacemaker.corosync import (
+        AddressError,
+        blocking_errors,
+        corosync_conf,
+        links,
+        parse_addresses,
+    )
 
-    config = _load(config_dir, plugins, disables)
+    config = _load(config_dir, plugins, disables, blocking_errors)
     with _bugs_reported(config_dir):
         found, left_out = links(config)
     try:
@@ -140,10 +148,16 @@ def _bugs_reported(config_dir: Path) -> Iterator[None]:
         ) from error
 
 
-def _load(config_dir: Path, plugins: str | None, disables: tuple[str, ...]) -> Configuration:
-    """The configuration, or exit 1 with its errors as hb check prints them."""
+def _load(
+    config_dir: Path,
+    plugins: str | None,
+    disables: tuple[str, ...],
+    blocking: Callable[[Configuration], list[Problem]] | None = None,
+) -> Configuration:
+    """The configuration, or exit 1 with its errors (``blocking``'s choice of them, by
+    default all) as hb check prints them."""
     config = load_configuration(config_dir, load_selected(plugins, disables))
-    errors = config.errors(strict=False)
+    errors = blocking(config) if blocking else config.errors(strict=False)
     if errors:
         for problem in errors:
             click.echo(problem.render(False), err=True)

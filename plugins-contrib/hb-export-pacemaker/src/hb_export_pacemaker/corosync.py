@@ -13,6 +13,9 @@ and the same file usually serves every node), so the addresses come from the com
 its name on link 0, which Corosync resolves (it must resolve to that node's address on the
 first interface), and a commented line for each further link.
 
+A heartbeat that carries Pacemaker (``crm on``) exports too: its CIB stays, and this file
+replaces heartbeat under it.
+
 Also: ``token`` is heartbeat's ``deadtime`` (the silence after which a node is dead);
 ``two_node: 1`` for two nodes; encryption on, with a key of its own (heartbeat's authkeys
 cannot serve: ``corosync-keygen`` makes ``/etc/corosync/authkey``).
@@ -23,7 +26,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from hbcore.config.configuration import Configuration
+from hbcore.config.configuration import HACF, Configuration
+from hbcore.config.problems import Location, Problem
 
 from hb_export_pacemaker.primitives import escaped
 
@@ -43,6 +47,29 @@ class Link:
 
 class AddressError(ValueError):
     """A ``--node-address`` that does not fit the configuration; the message says why."""
+
+
+def blocking_errors(config: Configuration) -> list[Problem]:
+    """The errors that stop a corosync.conf export: every error of the configuration but
+    ``crm``/``pacemaker`` being on (such a cluster is heartbeat carrying Pacemaker: it keeps
+    its CIB and moves its messaging layer to Corosync, which this file is), and a cluster of
+    no ``node`` line."""
+    stack = {
+        entry.location
+        for directive in ("crm", "pacemaker")
+        for entry in config.hacf.located(directive)
+        if entry.value != "off"
+    }
+    errors = [problem for problem in config.errors(strict=False) if problem.location not in stack]
+    if not config.hacf.nodes:
+        errors.append(
+            Problem(
+                Location(HACF),
+                "ha.cf names no node (autojoin): Corosync 3's nodelist must name every node",
+                "add a 'node NAME' line for each node, as uname -n prints it",
+            )
+        )
+    return errors
 
 
 def links(config: Configuration) -> tuple[tuple[Link, ...], tuple[str, ...]]:
@@ -100,8 +127,14 @@ def corosync_conf(
     hacf = config.hacf
     found, left_out = links(config)
     deadtime = hacf.timers.deadtime
+    stack = (
+        ["# crm/pacemaker is on: Pacemaker keeps its CIB, Corosync replaces heartbeat under it."]
+        if hacf.crm_enabled
+        else []
+    )
     out = [
         f"# hb export corosync: {_line(source)}: the heartbeat paths as Corosync 3 links.",
+        *stack,
         "# Check it on a node: corosync -t. Every node gets the same file, and the same",
         "# /etc/corosync/authkey (corosync-keygen on one node, then copy it).",
         *(f"# Not translated: {_line(text)}" for text in left_out),
