@@ -46,8 +46,9 @@ def cib_xml(plan: Plan, source: str, with_status: bool = False) -> str:
     nodes = ET.SubElement(configuration, "nodes")
     _comment(
         nodes,
-        "heartbeat compares node names without case: each uname must be what uname -n prints "
-        "there; the ids are corosync.conf's nodeid",
+        "the nodes as hb names them (lowercased, as heartbeat compares them): each uname and id "
+        "must be a node name and nodeid of corosync.conf's nodelist (hb export corosync writes "
+        "the same)",
     )
     for number, name in enumerate(plan.nodes, start=1):
         ET.SubElement(nodes, "node", {"id": str(number), "uname": name})

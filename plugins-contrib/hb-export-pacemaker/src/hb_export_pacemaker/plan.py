@@ -1,9 +1,9 @@
 """What a heartbeat configuration becomes in Pacemaker, before any syntax: the plan that the
 CIB and the ``pcs`` renderers both write out.
 
-- Nodes: the ``node`` lines, numbered from 1 in file order (the ``nodeid`` of the exported
-  ``corosync.conf`` too). heartbeat compares node names without case and hb lowercases them;
-  Pacemaker takes them as ``uname -n`` prints them.
+- Nodes: the ``node`` lines, numbered from 1 in file order, named as hb names them (lowercased:
+  heartbeat compares them without case). Pacemaker knows a node by the ``name`` and
+  ``nodeid`` of corosync.conf's nodelist, which the exported ``corosync.conf`` gives the same.
 - One group per haresources line, its resources in the line's order (heartbeat starts them left
   to right and stops them right to left, as a Pacemaker group does), and a location
   constraint giving the line's node :data:`PREFERENCE`.
