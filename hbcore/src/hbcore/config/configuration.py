@@ -20,6 +20,7 @@ from hbcore.config.host_checks import check_host
 from hbcore.config.node_names import local_node_name
 from hbcore.config.plugin_checks import PLUGINS, failed_plugins
 from hbcore.config.problems import ConfigError, Location, Problem
+from hbcore.config.resource_monitor import check_monitored_groups
 from hbcore.config.safety_net import SafetyNet
 from hbcore.plugins import PluginSet
 
@@ -77,6 +78,7 @@ def load_configuration(
         with net.guard(Location(HARESOURCES)):
             haresources, resource_problems = read_haresources(config_dir / HARESOURCES, hacf.nodes)
             problems += resource_problems
+            problems += check_monitored_groups(hacf, haresources)
     authkeys: AuthKeys | None = None
     with net.guard(Location(AUTHKEYS)):
         try:

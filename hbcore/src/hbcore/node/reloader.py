@@ -264,6 +264,8 @@ class Reloader:
             await self._restart_monitors(configuration)
         if plan.groups:
             self._replace_groups(plan.running.groups, configuration)
+        if plan.resource_monitor and self.node.resource_monitor is not None:
+            self.node.resource_monitor.reconfigure()
         for change in plan.changes:
             if change.applied:
                 log.info(change.message())
