@@ -26,6 +26,7 @@ COMMANDS = {
     "events": "hbcore.cli.events_cmd:events",
     "new-plugin": "hbcore.cli.new_plugin_cmd:new_plugin",
     "plugins": "hbcore.cli.plugins_cmd:plugins_group",
+    "ra": "hbcore.cli.ra_cmd:ra_group",
     "reload": "hbcore.cli.reload_cmd:reload",
     "service": "hbcore.cli.service_cmd:service_group",
     "standby": "hbcore.cli.handover_cmd:standby",

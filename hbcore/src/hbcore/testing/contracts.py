@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, ClassVar, TypeVar
 
 import pytest
@@ -35,13 +35,24 @@ from hb_hookspecs import (
     ResourceError,
 )
 
+from hbcore.resources.agent_test import (
+    BLOCKING_LIMIT_S,
+    DEFAULT_TIMEOUT_S,
+    START,
+    START_AGAIN,
+    STATUS_AFTER_START,
+    STATUS_AFTER_STOP,
+    STATUS_BEFORE_START,
+    STOP,
+    STOP_AGAIN,
+    Action,
+    Limits,
+    Step,
+    run_steps,
+)
 from hbcore.testing.loop_probe import LoopLagProbe
 
 T = TypeVar("T")
-
-BLOCKING_LIMIT_S = 0.25
-"""The longest a plugin's coroutine may hold the loop at once by default. A node's keepalive
-is typically 1 or 2 s; a quarter of a second held is already a late heartbeat."""
 
 
 def _run(coroutine: Coroutine[Any, Any, T]) -> T:
@@ -55,6 +66,11 @@ def _one_line(text: object) -> bool:
 class ResourceAgentContract:
     """What a :class:`~hb_hookspecs.ResourceAgent` must do for the core to rely on it.
 
+    The tests run the steps of ``hb ra test`` (:mod:`hbcore.resources.agent_test`), so an
+    agent that passes them passes ``hb ra test`` too. A failed step fails the test with the
+    exception the agent raised (a ``ResourceError`` from a stop that should have succeeded), or
+    else an ``AssertionError`` naming the step.
+
     Fixtures the subclass defines:
 
     - ``agent`` (required): a new agent whose resource is stopped. The tests start and stop
@@ -64,6 +80,8 @@ class ResourceAgentContract:
     """
 
     blocking_limit_s = BLOCKING_LIMIT_S
+    timeout_s = DEFAULT_TIMEOUT_S
+    """The longest one step (a call, and the status that checks it) may take."""
 
     @pytest.fixture
     def failing_agent(self) -> ResourceAgent:
@@ -75,39 +93,17 @@ class ResourceAgentContract:
         assert _one_line(agent.describe()), f"describe() {agent.describe()!r} is not one line"
 
     def test_status_is_false_before_start(self, agent: ResourceAgent) -> None:
-        assert _run(agent.status()) is False
+        self._passes(agent, (STATUS_BEFORE_START,))
 
     def test_status_is_true_after_start_and_false_after_stop(self, agent: ResourceAgent) -> None:
-        async def cycle() -> tuple[bool, bool]:
-            await agent.start()
-            try:
-                started = await agent.status()
-            finally:
-                await agent.stop()
-            return started, await agent.status()
-
-        assert _run(cycle()) == (True, False)
+        self._passes(agent, (START, STATUS_AFTER_START, STOP, STATUS_AFTER_STOP))
 
     def test_start_twice_is_not_an_error(self, agent: ResourceAgent) -> None:
-        async def twice() -> bool:
-            await agent.start()
-            try:
-                await agent.start()
-                return await agent.status()
-            finally:
-                await agent.stop()
-
-        assert _run(twice()) is True
+        self._passes(agent, (START, START_AGAIN, STOP))
 
     def test_stop_when_stopped_is_not_an_error(self, agent: ResourceAgent) -> None:
-        async def stops() -> bool:
-            await agent.stop()  # never started: heartbeat stops what it is unsure of
-            await agent.start()
-            await agent.stop()
-            await agent.stop()
-            return await agent.status()
-
-        assert _run(stops()) is False
+        # heartbeat stops what it is unsure of, the never started included
+        self._passes(agent, (_STOP_BEFORE_START, START, STOP, STOP_AGAIN))
 
     def test_a_failing_start_raises_resource_error(self, failing_agent: ResourceAgent) -> None:
         with pytest.raises(ResourceError):
@@ -115,16 +111,25 @@ class ResourceAgentContract:
         assert _run(failing_agent.status()) is False
 
     def test_start_status_and_stop_do_not_block_the_loop(self, agent: ResourceAgent) -> None:
-        async def probed() -> float:
-            async with LoopLagProbe() as probe:
-                await agent.start()
-                await agent.status()
-                await agent.stop()
-                await agent.status()
-            return probe.longest_s
+        steps = (START, STATUS_AFTER_START, STOP, STATUS_AFTER_STOP)
+        self._passes(agent, steps, self.blocking_limit_s)
 
-        held = _run(probed())
-        assert held < self.blocking_limit_s, f"the agent held the event loop for {held:.3f} s"
+    def _passes(
+        self, agent: ResourceAgent, steps: Sequence[Step], blocking_limit_s: float | None = None
+    ) -> None:
+        """Run ``steps`` (stopping the agent after a failure); raise for the failed one."""
+        run = _run(run_steps(agent, steps, Limits(self.timeout_s, blocking_limit_s)))
+        if run.failed is None:
+            return
+        number, result = run.failed
+        where = f"step {number} ({result.step.name}) of {', '.join(s.name for s in steps)}"
+        if result.error is not None:
+            result.error.add_note(where)
+            raise result.error
+        raise AssertionError(f"{where}: {result.failure}")
+
+
+_STOP_BEFORE_START = Step("stop before start", Action.STOP)
 
 
 class MediumContract:

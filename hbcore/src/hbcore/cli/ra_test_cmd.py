@@ -1,0 +1,338 @@
+"""``hb ra test TOKEN``: put one haresources resource through the calls heartbeat makes, before
+a failover does (ocf-tester's idea, for any hb agent).
+
+The token is resolved as a node resolves it: through the selected plugins, with the settings
+of the configuration directory's ``ha.cf`` (empty settings when there is none: a
+``resource.d`` script needs only the directory) and ``HA_CURHOST`` set to this node's name.
+The agent then runs the steps of :data:`hbcore.resources.agent_test.SEQUENCE`, each bounded by
+``--timeout`` and watched for holding the event loop. One line per step; exit 0 when every
+step passed, 1 at the first that failed (having stopped what the test started, unless
+``--keep-running``), 2 when no plugin handles the token (with ``hb check``'s message).
+``--json`` prints the same as one document (schema :data:`JSON_SCHEMA`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+from hb_hookspecs import ResourceAgent, ResourceContext, Settings
+
+from hbcore.cli.options import load_selected, plugin_selection_options
+from hbcore.config.configuration import HACF
+from hbcore.config.hacf import parse_hacf, read_hacf
+from hbcore.config.haresources import HaResources, ResourceGroup, parse_resource
+from hbcore.config.node_names import local_node_name
+from hbcore.config.problems import Location, Problem, printable
+from hbcore.config.resource_checks import check_resources
+from hbcore.config.safety_net import SafetyNet
+from hbcore.log import LogTargets, configure_logging
+from hbcore.plugins import PluginSet
+from hbcore.resources.agent_test import (
+    DEFAULT_LIMITS,
+    DEFAULT_TIMEOUT_S,
+    SEQUENCE,
+    STATUS_BEFORE_START,
+    STATUS_BEFORE_START_ANY,
+    AgentTestRun,
+    Limits,
+    StepResult,
+    run_steps,
+)
+from hbcore.state.paths import DEFAULT_CONFIG_DIR
+
+JSON_SCHEMA = "hb-ra-test/1"
+"""Names the shape of ``hb ra test --json``; a change that could break a reader changes it."""
+PASSED, FAILED, UNHANDLED = 0, 1, 2
+_PROGRAM = "hb ra test"
+_NAME_WIDTH = max(len(step.name) for step in SEQUENCE)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A token's agent as this node would build it, or the problems that say why there is
+    none, and what the user should know about the settings it was built with."""
+
+    node: str
+    agent: ResourceAgent | None
+    problems: tuple[Problem, ...]
+    notes: tuple[str, ...]
+
+
+def resolve_token(
+    token: str, config_dir: Path, plugins: PluginSet, node_name: str | None
+) -> Resolution:
+    """Resolve ``token`` with ``config_dir``'s settings, as the node does. Never raises for a
+    file or a plugin: a token no plugin handles, one a plugin finds malformed, one naming a
+    missing script, a plugin that raises: each is a problem as ``hb check`` words it."""
+    node = node_name.lower() if node_name else local_node_name(config_dir)
+    directives = plugins.registry.directives
+    notes: list[str] = []
+    if (config_dir / HACF).exists():
+        hacf, found = read_hacf(config_dir / HACF, directives, plugins=plugins.records)
+        errors = sum(problem.is_error(False) for problem in found)
+        if errors:
+            notes.append(
+                f"{config_dir / HACF} has {errors} error(s) (hb check -c {config_dir} lists "
+                "them): the agent sees the lines that could be read"
+            )
+    else:
+        hacf, _ = parse_hacf("", directives, HACF)
+        notes.append(f"no {HACF} in {config_dir}: the agent sees empty settings")
+    settings = Settings(node, config_dir, hacf.given)
+    context = ResourceContext(settings, environment={"HA_CURHOST": node})
+    # The token checked as one haresources line, so that the words are hb check's.
+    location = Location(token)
+    line = ResourceGroup(node, (parse_resource(token, location),), location)
+    net = SafetyNet()
+    problems = check_resources(HaResources(token, (line,)), plugins, context, net)
+    problems += net.problems
+    if problems:
+        return Resolution(node, None, tuple(problems), tuple(notes))
+    with net.guard(location):
+        agent = plugins.resolve_resource(token, context)
+        if agent is not None:
+            return Resolution(node, agent, (), tuple(notes))
+    return Resolution(node, None, tuple(net.problems), tuple(notes))
+
+
+@dataclass(frozen=True)
+class RaTestReport:
+    """What ``hb ra test`` found for one token."""
+
+    token: str
+    config_dir: Path
+    resolution: Resolution
+    limits: Limits
+    run: AgentTestRun | None
+    """None when there was no agent to run."""
+    forced: bool = False
+    keep_running: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        if self.run is None:
+            return UNHANDLED
+        return PASSED if self.run.passed else FAILED
+
+    def lines(self) -> list[str]:
+        """The text output: the agent, one line per step, the cleanup, the verdict."""
+        agent, run = self.resolution.agent, self.run
+        if agent is None or run is None:
+            return []
+        lines = [printable(f"{self.token}: {_describe(agent)}")]
+        for number, result in enumerate(run.results, 1):
+            lines += _step_lines(str(number), result)
+        if run.cleanup is not None:
+            lines += _step_lines("", run.cleanup)
+        return lines + self._verdict(run)
+
+    def _verdict(self, run: AgentTestRun) -> list[str]:
+        if run.failed is None:
+            return [printable(f"{_PROGRAM}: {self.token}: passed, {len(run.results)} steps")]
+        number, result = run.failed
+        verdict = [
+            printable(f"{_PROGRAM}: {self.token}: FAILED at step {number} ({result.step.name})")
+        ]
+        if result.step == STATUS_BEFORE_START and result.answer:
+            verdict.append(
+                "  it may be in use: stop it first, or give --force to test it anyway "
+                "(the test stops it)"
+            )
+        elif self.keep_running and number > 1:
+            verdict.append("  left as the failed step left it (--keep-running)")
+        return verdict
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as ``hb ra test --json`` prints it (schema :data:`JSON_SCHEMA`)."""
+        run, failed = self.run, self.run.failed if self.run is not None else None
+        agent = self.resolution.agent
+        return {
+            "schema": JSON_SCHEMA,
+            "token": printable(self.token),
+            "config_dir": printable(str(self.config_dir)),
+            "node": printable(self.resolution.node),
+            "agent": printable(_describe(agent)) if agent is not None else None,
+            "passed": self.exit_code == PASSED,
+            "exit_code": self.exit_code,
+            "timeout_s": self.limits.timeout_s,
+            "blocking_limit_s": self.limits.blocking_limit_s,
+            "force": self.forced,
+            "keep_running": self.keep_running,
+            "notes": [printable(note) for note in self.resolution.notes],
+            "problems": [
+                {"message": printable(p.problem), "fix": printable(p.fix)}
+                for p in self.resolution.problems
+            ],
+            "steps": [
+                _step_json(number, result)
+                for number, result in enumerate(run.results if run else (), 1)
+            ],
+            "failed_step": (
+                {"number": failed[0], "name": failed[1].step.name} if failed is not None else None
+            ),
+            "cleanup": _step_json(None, run.cleanup) if run and run.cleanup else None,
+        }
+
+
+def _describe(agent: ResourceAgent) -> str:
+    try:
+        return agent.describe()
+    except Exception as error:  # describe() is part of what is tested; the report still prints
+        return f"describe() raised {type(error).__name__}: {error}"
+
+
+def _step_lines(number: str, result: StepResult) -> list[str]:
+    """``N  name  time  verdict``, then the agent's output of a failure, indented."""
+    if result.failure is None:
+        verdict = "ok" if result.answer is None else f"ok: {_state(result.answer)}"
+        rest: list[str] = []
+    else:
+        first, *rest = result.failure.splitlines() or [""]
+        verdict = f"FAILED: {first}"
+    head = f"{number:>2}  {result.step.name:<{_NAME_WIDTH}}  {result.elapsed_s:6.3f} s  "
+    indent = " " * (len(head) + len("FAILED: "))
+    return [printable(head + verdict), *(printable(indent + line) for line in rest)]
+
+
+def _step_json(number: int | None, result: StepResult) -> dict[str, Any]:
+    return {
+        "number": number,
+        "name": result.step.name,
+        "action": result.step.action.value,
+        "passed": result.passed,
+        "running": result.answer,
+        "elapsed_s": round(result.elapsed_s, 6),
+        "held_s": None if result.held_s is None else round(result.held_s, 6),
+        "failure": None if result.failure is None else _printable_lines(result.failure),
+    }
+
+
+def _printable_lines(text: str) -> str:
+    """``text`` with each line printable (see :func:`printable`), its newlines kept."""
+    return "\n".join(printable(line) for line in text.splitlines())
+
+
+def _state(running: bool) -> str:
+    return "running" if running else "stopped"
+
+
+def run_ra_test(
+    token: str,
+    config_dir: Path,
+    plugins: PluginSet,
+    node_name: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    force: bool = False,
+    keep_running: bool = False,
+) -> RaTestReport:
+    """Resolve ``token`` and run its agent through the steps, without printing.
+
+    ``force`` accepts a resource that runs already (the test stops it); ``keep_running``
+    leaves a failed run as its failed step left it instead of stopping what it started.
+    Runs its own event loop: call it from a thread that runs none.
+    """
+    resolution = resolve_token(token, config_dir, plugins, node_name)
+    if resolution.agent is None:
+        return RaTestReport(token, config_dir, resolution, limits, None, force, keep_running)
+    steps = (STATUS_BEFORE_START_ANY, *SEQUENCE[1:]) if force else SEQUENCE
+    run = asyncio.run(run_steps(resolution.agent, steps, limits, cleanup=not keep_running))
+    return RaTestReport(token, config_dir, resolution, limits, run, force, keep_running)
+
+
+@click.command("test")
+@click.argument("token")
+@click.option(
+    "-c",
+    "--config-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_CONFIG_DIR,
+    show_default=True,
+    help="Directory holding resource.d/ (and ha.cf, when the agent reads settings).",
+)
+@click.option(
+    "--node",
+    "--node-name",
+    "node_name",
+    default=None,
+    metavar="NAME",
+    help="Test as the node NAME, HA_CURHOST (default: the nodeinfo file, else uname -n).",
+)
+@click.option(
+    "--timeout",
+    "timeout_s",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_TIMEOUT_S,
+    show_default=True,
+    metavar="S",
+    help="Seconds each step may take.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Test a resource that runs already (the test stops it: never on a live node).",
+)
+@click.option(
+    "--keep-running",
+    is_flag=True,
+    help="After a failed step, leave the resource as that step left it, to look at it, "
+    "instead of stopping what the test started.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log the agent's lines on standard error.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the steps and the verdict as one JSON document (same exit status).",
+)
+@plugin_selection_options
+def ra_test(
+    token: str,
+    config_dir: Path,
+    node_name: str | None,
+    timeout_s: float,
+    force: bool,
+    keep_running: bool,
+    verbose: bool,
+    as_json: bool,
+    plugins: str | None,
+    disables: tuple[str, ...],
+) -> None:
+    """Test the agent of a haresources TOKEN as heartbeat calls it.
+
+    The steps: status (it must say stopped), start, status (running), start again (still
+    running), stop, status (stopped), stop again (still stopped). TOKEN is written as in
+    haresources (maid::vacuum, httpd, IPaddr::10.0.0.5/24). Exit 0 when every step passed; 1
+    at the first step that failed (what the test started is stopped again); 2 when no
+    installed plugin handles TOKEN. It starts and stops the resource: run it on a node that
+    does not hold it.
+    """
+    loaded = load_selected(plugins, disables)
+    _route_agent_logs(verbose, node_name or local_node_name(config_dir))
+    report = run_ra_test(
+        token, config_dir, loaded, node_name, Limits(timeout_s), force, keep_running
+    )
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        for note in report.resolution.notes:
+            click.echo(printable(f"{_PROGRAM}: note: {note}"), err=True)
+        for problem in report.resolution.problems:
+            click.echo(printable(f"{_PROGRAM}: {problem.problem}; {problem.fix}"), err=True)
+        for line in report.lines():
+            click.echo(line)
+    if report.exit_code != PASSED:
+        raise SystemExit(report.exit_code)
+
+
+def _route_agent_logs(verbose: bool, node: str) -> None:
+    """The agents log what they run as on a node: to standard error with ``--verbose``, else
+    nowhere (standard output is the report)."""
+    configure_logging(LogTargets(stderr=verbose), node)
+    if not verbose:
+        logging.getLogger().addHandler(logging.NullHandler())
