@@ -8,7 +8,7 @@ import math
 
 import pytest
 from hbcore.stats.groups import FAILED, RUNNING, STOPPED, GroupFigures
-from hbcore.stats.link import MAX_COUNTED_GAP, LinkFigures
+from hbcore.stats.link import INTERVAL_BOUNDS_MS, MAX_COUNTED_GAP, LinkFigures
 from hbcore.stats.timeline import Death, Timeline
 from hbcore.stats.window import JITTER_GAIN, CountWindow, IntervalWindow
 from hypothesis import given
@@ -145,3 +145,21 @@ def test_a_handover_runs_from_the_request_to_the_takers_done() -> None:
     assert done is not None and done.taker == "linuxha2"
     assert done.durations_ms == {"asked_to_held_ms": 1000.0, "asked_to_released_ms": 500.0}
     assert timeline.done("linuxha2", now=7.0) is None  # nothing in progress any more
+
+
+@pytest.mark.fuzz
+@given(intervals)
+def test_the_interval_histogram_counts_every_interval_in_its_bucket(samples: list[float]) -> None:
+    link = LinkFigures()
+    now = 0.0
+    link.heard(now, True, warntime_s=1.0)
+    for sample in samples:
+        now += sample
+        link.heard(now, True, warntime_s=1.0)
+    histogram = link.snapshot(now)["interval_histogram"]
+    counts = histogram["counts"]
+    assert len(counts) == len(INTERVAL_BOUNDS_MS) + 1 and sum(counts) == len(samples)
+    bounds = [bound / 1000 for bound in INTERVAL_BOUNDS_MS]
+    for sample in link.intervals.samples():
+        assert counts[sum(1 for bound in bounds if bound < sample)] > 0
+    assert histogram["sum_ms"] == pytest.approx(now * 1000, abs=0.1 + now * 1e-6)

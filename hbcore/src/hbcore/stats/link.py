@@ -9,10 +9,17 @@ late ones being over ``warntime``.
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_left
 from typing import Any
 
 from hbcore.stats.window import CountWindow, IntervalWindow
 
+INTERVAL_BOUNDS_MS = (5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000)
+"""Upper bounds of the interval histogram's buckets (an interval on a bound counts in it), fixed
+whatever the keepalive so that an exporter can publish them as they are; a last bucket holds
+the longer ones."""
+_BOUNDS_S = tuple(bound / 1000 for bound in INTERVAL_BOUNDS_MS)
 MAX_COUNTED_GAP = 1000
 """A jump of more numbers than this is a reset (a peer's counter jumped), not a loss: an
 authenticated peer may send any number, and one packet must not add millions to the loss."""
@@ -31,6 +38,8 @@ class LinkFigures:
         "_last_status_at",
         "deaths",
         "heartbeats",
+        "histogram",
+        "interval_sum",
         "intervals",
         "last_heard",
         "late",
@@ -47,6 +56,9 @@ class LinkFigures:
         self.deaths = 0
         self.last_heard: float | None = None
         self.intervals = IntervalWindow()
+        self.histogram = array("q", bytes(8 * (len(_BOUNDS_S) + 1)))
+        """Intervals counted by bucket of :data:`INTERVAL_BOUNDS_MS`, the last over them."""
+        self.interval_sum = 0.0
         self.losses = CountWindow()
         self._last_status_at: float | None = None
         self._generation: int | None = None
@@ -74,6 +86,8 @@ class LinkFigures:
             if previous is not None:
                 interval = now - previous
                 self.intervals.add(interval)
+                self.histogram[bisect_left(_BOUNDS_S, interval)] += 1
+                self.interval_sum += interval
                 if interval > warntime_s:
                     self.late += 1
 
@@ -116,6 +130,11 @@ class LinkFigures:
                 "max_ever": _ms(intervals.maximum if intervals.count else None),
                 "jitter": _ms(intervals.jitter if intervals.count > 1 else None),
                 "samples": intervals.count,
+            },
+            "interval_histogram": {
+                "bounds_ms": list(INTERVAL_BOUNDS_MS),
+                "counts": list(self.histogram),
+                "sum_ms": round(self.interval_sum * 1000, 1),
             },
         }
 
