@@ -71,34 +71,45 @@ def resolve_token(
     file or a plugin: a token no plugin handles, one a plugin finds malformed, one naming a
     missing script, a plugin that raises: each is a problem as ``hb check`` words it."""
     node = node_name.lower() if node_name else local_node_name(config_dir)
-    directives = plugins.registry.directives
-    notes: list[str] = []
-    if (config_dir / HACF).exists():
-        hacf, found = read_hacf(config_dir / HACF, directives, plugins=plugins.records)
-        errors = sum(problem.is_error(False) for problem in found)
-        if errors:
-            notes.append(
-                f"{config_dir / HACF} has {errors} error(s) (hb check -c {config_dir} lists "
-                "them): the agent sees the lines that could be read"
-            )
-    else:
-        hacf, _ = parse_hacf("", directives, HACF)
-        notes.append(f"no {HACF} in {config_dir}: the agent sees empty settings")
-    settings = Settings(node, config_dir, hacf.given)
+    settings, notes = _settings(config_dir, node, plugins)
     context = ResourceContext(settings, environment={"HA_CURHOST": node})
     # The token checked as one haresources line, so that the words are hb check's.
     location = Location(token)
     line = ResourceGroup(node, (parse_resource(token, location),), location)
     net = SafetyNet()
     problems = check_resources(HaResources(token, (line,)), plugins, context, net)
-    problems += net.problems
-    if problems:
-        return Resolution(node, None, tuple(problems), tuple(notes))
     with net.guard(location):
-        agent = plugins.resolve_resource(token, context)
-        if agent is not None:
-            return Resolution(node, agent, (), tuple(notes))
-    return Resolution(node, None, tuple(net.problems), tuple(notes))
+        if not problems and not net.problems:
+            agent = plugins.resolve_resource(token, context)
+            if agent is not None:
+                return Resolution(node, agent, (), notes)
+            problems.append(
+                Problem(location, f"no installed plugin handles resource {token}", _LIST_AGENTS)
+            )
+    return Resolution(node, None, (*problems, *net.problems), notes)
+
+
+_LIST_AGENTS = "hb ra list names the agents the installed plugins provide"
+
+
+def _settings(config_dir: Path, node: str, plugins: PluginSet) -> tuple[Settings, tuple[str, ...]]:
+    """The settings of ``config_dir``'s ha.cf (empty without one), and what to say of them."""
+    directives = plugins.registry.directives
+    hacf, _ = parse_hacf("", directives, HACF)
+    if not (config_dir / HACF).exists():
+        return Settings(node, config_dir, hacf.given), (
+            f"no {HACF} in {config_dir}: the agent sees empty settings",
+        )
+    net = SafetyNet()
+    found: list[Problem] = []
+    with net.guard(Location(HACF)):
+        hacf, found = read_hacf(config_dir / HACF, directives, plugins=plugins.records)
+    errors = sum(problem.is_error(False) for problem in [*found, *net.problems])
+    notes = (
+        f"{config_dir / HACF} has {errors} error(s) (hb check -c {config_dir} lists them): "
+        "the agent sees the lines that could be read",
+    )
+    return Settings(node, config_dir, hacf.given), notes if errors else ()
 
 
 @dataclass(frozen=True)
