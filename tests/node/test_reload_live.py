@@ -170,6 +170,9 @@ def test_a_broken_edit_is_refused_with_its_line_and_nothing_changes(tmp_path: Pa
             answer = await linuxha1.reload()
             assert linuxha1.node.settings.timers.deadtime == 300
             assert linuxha1.node.local_status == "active"
+            history = linuxha1.node.stats.history.select()
+            [event] = [event for _, event in history if event.kind == "reload"]
+            assert (event.message or "").startswith("reload refused: ha.cf:3: Dead time [40 ms]")
             return answer
 
     with capture_logs() as logs:

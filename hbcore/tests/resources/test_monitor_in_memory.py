@@ -13,6 +13,7 @@ from hbcore.config.resource_monitor import MonitorLine, MonitorSettings
 from hbcore.decisions import nice_failback
 from hbcore.decisions.binding import ResourceBinding
 from hbcore.node.daemon import Node
+from hbcore.node.report import snapshot
 from hbcore.node.settings import NodeSettings
 from hbcore.resources.groups import Group, GroupTable
 from hbcore.state.paths import NodePaths
@@ -79,10 +80,9 @@ def _pair(tmp: Path, world: World, httpd: dict[str, Crashing]) -> MonitoredPair:
 
 
 def _monitor_state(pair: Pair, name: str) -> dict[str, object]:
-    """What ``hb status`` shows of the group ``10.0.0.1``'s monitor on ``name``."""
-    monitor = pair.nodes[name].node.resource_monitor
-    assert monitor is not None
-    return monitor.state_of("10.0.0.1") or {}
+    """What ``hb status --json`` shows of the group ``10.0.0.1``'s monitor on ``name``."""
+    [group] = [g for g in snapshot(pair.nodes[name].node, [])["groups"] if g["key"] == "10.0.0.1"]
+    return group["monitor"] or {}
 
 
 def test_httpd_that_crashes_once_is_restarted_where_it_runs(tmp_path: Path) -> None:

@@ -215,6 +215,7 @@ class Reloader:
             )
             outcome = Outcome(False, problems=(f"reload failed: {type(error).__name__}: {error}",))
         self._outcomes[number] = outcome
+        self.node.stats.reloaded(outcome.accepted, outcome.applied, outcome.problems)
         self._done = number
         while len(self._outcomes) > KEPT_OUTCOMES:
             self._outcomes.popitem(last=False)

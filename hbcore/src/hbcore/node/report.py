@@ -116,10 +116,13 @@ def snapshot(node: Node, plugins: list[str]) -> dict[str, Any]:
 def groups(node: Node, view: StatisticsView) -> list[dict[str, Any]]:
     """Each resource group: its ``key``, preferred ``node``, ``resources``, ``holder`` (this
     node, the peer, ``none``, or ``null`` when this node cannot tell) and this node's figures
-    for it (see :meth:`hbcore.stats.groups.GroupFigures.snapshot`)."""
+    for it (see :meth:`hbcore.stats.groups.GroupFigures.snapshot`); ``monitor``, the state of
+    its resource monitoring (:meth:`hbcore.resources.monitor.ResourceMonitor.state_of`), or
+    null when no ``resource_monitor`` line covers it."""
     policy = node.resources
     if not isinstance(policy, NiceFailback | LegacyFailback):
         return []
+    monitor = node.resource_monitor
     return [
         {
             "key": group.key,
@@ -127,6 +130,7 @@ def groups(node: Node, view: StatisticsView) -> list[dict[str, Any]]:
             "resources": list(group.tokens),
             "holder": _holder(policy, group),
             **(view.group_figures(group.key) or {"state": "stopped"}),
+            "monitor": monitor.state_of(group.key) if monitor is not None else None,
         }
         for group in policy.groups.groups
     ]
