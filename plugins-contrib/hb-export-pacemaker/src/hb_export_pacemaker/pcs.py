@@ -1,4 +1,5 @@
-"""The plan as a shell script of ``pcs`` commands (pcs 0.10 and 0.11).
+"""The plan as a shell script of ``pcs`` commands (pcs 0.11, as Debian 12 and RHEL 9 ship it:
+``resource defaults update``, the roles ``Promoted`` and ``Unpromoted``).
 
 The commands build the configuration in a file (``pcs -f``) and push it at once, so the cluster
 never runs half of it; every choice is said in a ``#`` comment beside its command. The nodes
@@ -25,8 +26,9 @@ from hb_export_pacemaker.plan import (
 from hb_export_pacemaker.primitives import Primitive
 
 WORK_FILE = "hb-cib.xml"
-PROMOTED = "master"
-"""The promoted role as pcs 0.10 names it (0.11 takes it too, and also says Promoted)."""
+PROMOTED = "Promoted"
+ROLES = {"Master": PROMOTED, "Slave": "Unpromoted"}
+"""pcs 0.11's names for the roles of the pacemaker-3.0 schema (it deprecates the old ones)."""
 
 
 def pcs_script(plan: Plan, source: str) -> str:
@@ -101,7 +103,7 @@ def _promotable(promoted: Promoted) -> list[str]:
     parameters = [f"{name}={value}" for name, value in primitive.parameters]
     monitors = [
         word
-        for role, interval in DRBD_MONITORS
+        for role, interval in ((ROLES[role], interval) for role, interval in DRBD_MONITORS)
         for word in (
             "monitor",
             f"interval={interval}",
@@ -140,7 +142,7 @@ def _ping(plan: Plan, ping: PingSet) -> list[str]:
             "clone",  # pcs names it ID-clone, as the CIB export does
         ),
     ]
-    for group in plan.groups:
+    for group in (group for group in plan.groups if group.members):
         rule: tuple[str, ...]
         if ping.any_member:
             rule = (f"score={plan.ping_weight}", ping.attribute, "gt", "0")

@@ -10,7 +10,8 @@ CIB and the ``pcs`` renderers both write out.
 - DRBD (``drbddisk::RESOURCE``): a promotable clone of ``ocf:linbit:drbd`` outside the group,
   the group colocated with its promoted instance and started after the promotion. The group's
   preference then chooses where DRBD is promoted, as its haresources node was where heartbeat
-  made the resource primary. A line of nothing but DRBD prefers its node for the promotion.
+  made the resource primary. A line of nothing but DRBD prefers its node for the promotion
+  (and gets no ipfail rule).
 - ``auto_failback``: ``on`` and ``legacy`` (a returning preferred node takes its groups back,
   by the ip-request exchange in legacy mode) are ``resource-stickiness=0``, so the preference
   alone places a group. ``off`` (a group stays where it runs) is a stickiness of
@@ -74,7 +75,7 @@ PING_MONITOR_TIMEOUT = "60s"
 """ocf:pacemaker:ping's own recommended monitor timeout."""
 DRBD_MONITORS = (("Master", "29s"), ("Slave", "31s"))
 """A DRBD clone's monitor per role, at different intervals as Pacemaker requires (LINBIT's
-values); the roles as the pacemaker-3.0 schema and pcs 0.10 name them."""
+values); the roles as the pacemaker-3.0 schema names them."""
 PROMOTABLE_META = (
     ("promotable", "true"),
     ("promoted-max", "1"),
