@@ -180,6 +180,11 @@ def test_a_token_no_plugin_handles_exits_2_with_hb_checks_words(tmp_path: Path) 
         assert ran.stderr.splitlines()[-1] == f"hb ra test: {problem}"
     assert "no installed plugin handles resource IPaddr::10.0.0.5" in problems[0]
     assert "Cannot locate resource script maid" in problems[1]
+    as_json = hb("ra", "test", "-c", str(directory), "--json", "maid::vacuum", env=only_scripts)
+    report = json.loads(as_json.stdout)
+    assert (as_json.returncode, report["exit_code"], report["agent"]) == (2, 2, None)
+    assert [f"{p['message']}; {p['fix']}" for p in report["problems"]] == problems[1:]
+    assert report["steps"] == [] and report["failed_step"] is None
 
 
 SLEEPY = f'''
