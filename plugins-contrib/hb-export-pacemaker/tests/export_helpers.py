@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,7 @@ SEED_VERBATIM = REPO / "tests" / "fixtures" / "seed-verbatim" / "ha.d"
 CORPUS = REPO.parent / "shared" / "corpus" / "realworld"
 CRM_VERIFY = "/usr/sbin/crm_verify"
 CRM_SIMULATE = "/usr/sbin/crm_simulate"
+CIBADMIN = "/usr/sbin/cibadmin"
 _TRANSITION = re.compile(r"^\s*(\w+)\s+(\S+)\s+\([^)]*?(\S+)\s*\)", re.MULTILINE)
 
 
@@ -181,3 +183,38 @@ def set_node_attribute(path: Path, node_id: str, name: str, value: str) -> None:
         attributes, "nvpair", {"id": f"status-{node_id}-{name}", "name": name, "value": value}
     )
     tree.write(path)
+
+
+def empty_cib(path: Path) -> None:
+    """An empty CIB at ``path`` (``cibadmin --empty``), for pcs -f and crm with CIB_file."""
+    empty = subprocess.run([CIBADMIN, "--empty"], capture_output=True, text=True, check=True)
+    path.write_text(empty.stdout)
+
+
+def same_placements(built: Path, ours: Path) -> bool:
+    """True when crm_simulate places the configuration of ``built`` (a CIB another tool made
+    from our export, without nodes or status) as it places ``ours`` (a ``with_status``
+    export): ``built`` gets our nodes and status, then both are simulated."""
+    tree = ET.parse(built)
+    root = tree.getroot()
+    mine = ET.parse(ours).getroot()
+    configuration = root.find("configuration")
+    assert configuration is not None
+    for section, parent in (("configuration/nodes", configuration), ("status", root)):
+        old, new = root.find(section), mine.find(section)
+        assert old is not None and new is not None
+        parent.remove(old)
+        parent.append(new)
+    root.set("have-quorum", "1")
+    tree.write(built)
+    return _transitions(built) == _transitions(ours)
+
+
+def _transitions(cib: Path) -> Counter[tuple[str, str, str]]:
+    """(action, resource, node) of every transition line, clone instances by their base id."""
+    found: Counter[tuple[str, str, str]] = Counter()
+    for line in crm_simulate(cib).splitlines():
+        words = line.split()
+        if len(words) >= 4 and words[2] == "(" and words[-1] == ")":
+            found[(words[0], words[1].partition(":")[0], words[-2])] += 1
+    return found

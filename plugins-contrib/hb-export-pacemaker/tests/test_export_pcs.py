@@ -5,35 +5,23 @@ it places the CIB export."""
 from __future__ import annotations
 
 import subprocess
-import xml.etree.ElementTree as ET
-from collections import Counter
 from pathlib import Path
 
 import pytest
 from export_helpers import (
     Source,
-    crm_simulate,
+    empty_cib,
     export,
     fixture_sources,
     pacemaker_objections,
+    same_placements,
     write_cib,
 )
 from hb_export_pacemaker.pcs import WORK_FILE, pcs_script
 
-CIBADMIN = "/usr/sbin/cibadmin"
 # One fixture holds every form pcs is given (pcs takes half a second a command): groups with
 # parameters and timeouts, DRBD in a group and alone, a ping group, resource_monitor.
 SOURCES = [source for source in fixture_sources() if source.name == "two-groups"]
-
-
-def _transitions(cib: Path) -> Counter[tuple[str, str, str]]:
-    """(action, resource, node) of every transition line, clone instances by their base id."""
-    found: Counter[tuple[str, str, str]] = Counter()
-    for line in crm_simulate(cib).splitlines():
-        words = line.split()
-        if len(words) >= 4 and words[2] == "(" and words[-1] == ")":
-            found[(words[0], words[1].partition(":")[0], words[-2])] += 1
-    return found
 
 
 def _run_pcs(script: str, work: Path) -> str:
@@ -42,8 +30,7 @@ def _run_pcs(script: str, work: Path) -> str:
     ``pcs cluster cib`` and ``cib-push`` need a running cluster and are left out. The agents
     of the fixtures are not all installed here (systemd units, LINBIT's drbd, LSB scripts), and
     pcs refuses an agent it cannot find without ``--force``, as it should on a real node."""
-    empty = subprocess.run([CIBADMIN, "--empty"], capture_output=True, text=True, check=True)
-    (work / WORK_FILE).write_text(empty.stdout)
+    empty_cib(work / WORK_FILE)
     commands = [
         line.replace("pcs -f ", "pcs --force -f ", 1)
         for line in script.splitlines()
@@ -71,16 +58,4 @@ def test_pcs_builds_the_configuration_the_cib_export_is(source: Source, tmp_path
     assert pacemaker_objections(exported, built) == []
 
     ours = write_cib(exported, tmp_path / "cib.xml", with_status=True)
-    simulated = ET.parse(built)
-    root = simulated.getroot()
-    mine = ET.parse(ours).getroot()
-    configuration = root.find("configuration")
-    assert configuration is not None
-    for section, parent in (("configuration/nodes", configuration), ("status", root)):
-        old, new = root.find(section), mine.find(section)
-        assert old is not None and new is not None
-        parent.remove(old)
-        parent.append(new)
-    root.set("have-quorum", "1")
-    simulated.write(built)
-    assert _transitions(built) == _transitions(ours)
+    assert same_placements(built, ours)

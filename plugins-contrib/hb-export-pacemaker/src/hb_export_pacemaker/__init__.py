@@ -4,7 +4,8 @@ As an hb plugin it adds ``hb export pacemaker`` (the configuration as a CIB or a
 commands) and ``hb export corosync`` (a ``corosync.conf`` from the heartbeat paths), imported
 only when they run. The translation is :mod:`hb_export_pacemaker.plan` (pure: configuration in,
 plan out); the renderers are :mod:`~hb_export_pacemaker.cib_xml`,
-:mod:`~hb_export_pacemaker.pcs` and :mod:`~hb_export_pacemaker.corosync`.
+:mod:`~hb_export_pacemaker.pcs`, :mod:`~hb_export_pacemaker.crm` and
+:mod:`~hb_export_pacemaker.corosync`.
 """
 
 from __future__ import annotations

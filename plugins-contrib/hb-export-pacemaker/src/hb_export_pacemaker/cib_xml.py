@@ -127,7 +127,7 @@ def _header(plan: Plan, source: str) -> str:
     if notes:
         lines.append("Not translated (see the comments below, and do these by hand):")
         lines += [f"  {note}" for note in notes]
-    return "\n".join(f"<!-- {_safe(line)} -->" for line in lines)
+    return "\n".join(f"<!-- {safe_comment(line)} -->" for line in lines)
 
 
 def _crm_config(configuration: ET.Element, plan: Plan, ids: Ids) -> None:
@@ -361,12 +361,13 @@ def _nvpair(parent: ET.Element, name: str, value: str, ids: Ids, prefix: str = "
 
 
 def _comment(parent: ET.Element, text: str) -> None:
-    parent.append(ET.Comment(f" {_safe(text)} "))
+    parent.append(ET.Comment(f" {safe_comment(text)} "))
 
 
-def _safe(text: str) -> str:
-    """``text`` as an XML comment may hold it: no ``--``, no control characters."""
+def safe_comment(text: str) -> str:
+    """``text`` as an XML comment may hold it (crmsh's ``#`` comments become XML comments
+    too): no ``--``, no ``-`` at the end, no control characters."""
     cleaned = "".join(c if c.isprintable() else "?" for c in text)
     while "--" in cleaned:
         cleaned = cleaned.replace("--", "- -")
-    return cleaned
+    return f"{cleaned}." if cleaned.endswith("-") else cleaned

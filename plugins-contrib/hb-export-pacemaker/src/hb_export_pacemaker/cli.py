@@ -45,10 +45,11 @@ def export_group() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["cib", "pcs"]),
+    type=click.Choice(["cib", "pcs", "crm"]),
     default="cib",
     show_default=True,
-    help="CIB XML (for crm_verify and cibadmin), or a shell script of pcs commands.",
+    help="CIB XML (for crm_verify and cibadmin), a shell script of pcs commands, or crm "
+    "shell configuration (for crm configure load update).",
 )
 @click.option(
     "--with-status",
@@ -74,6 +75,7 @@ def pacemaker(
     stonith-enabled for a cluster without quorum or fencing. Comments in the output say why.
     """
     from hb_export_pacemaker.cib_xml import cib_xml
+    from hb_export_pacemaker.crm import crm_configuration
     from hb_export_pacemaker.pcs import pcs_script
     from hb_export_pacemaker.plan import plan
 
@@ -82,6 +84,8 @@ def pacemaker(
         exported = plan(config)
         if output_format == "pcs":
             text = pcs_script(exported, str(config_dir))
+        elif output_format == "crm":
+            text = crm_configuration(exported, str(config_dir))
         else:
             text = cib_xml(exported, str(config_dir), with_status)
     for note in exported.all_notes:

@@ -37,7 +37,12 @@ CIB and the ``pcs`` renderers both write out.
   checked a running resource) is monitored at :data:`MONITOR_INTERVAL` all the same, as
   Pacemaker clusters are: Pacemaker restarts a resource whose monitor fails.
 
-Pure: the configuration in, the plan out (the ``OCF::`` wrapper's instance files aside).
+- Timeouts: a token's own (hb-ra-ocf's ``start-timeout=`` ...), else what an installed OCF
+  agent's meta-data advises where it is longer than Pacemaker's 20 s
+  (:mod:`hb_export_pacemaker.advice`).
+
+Pure: the configuration in, the plan out, but for the ``OCF::`` wrapper's instance files and
+the installed agents' meta-data.
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ from hbcore.config.hacf import HaCf
 from hbcore.config.resource_monitor import NAME as RESOURCE_MONITOR
 from hbcore.config.resource_monitor import MonitorLine, monitor_settings
 
+from hb_export_pacemaker.advice import advised
 from hb_export_pacemaker.cluster import (
     Note,
     PingSet,
@@ -172,7 +178,10 @@ def plan(config: Configuration, ocf_root: Path = OCF_ROOT) -> Plan:
     for group in config.haresources.groups if config.haresources else ():
         every = tuple(
             Member(ids.unique(p.name), p)
-            for p in (primitive(r, config.config_dir, ocf_root) for r in group.resources)
+            for p in (
+                advised(primitive(r, config.config_dir, ocf_root), ocf_root)
+                for r in group.resources
+            )
         )
         tokens = " ".join(resource.token for resource in group.resources)
         groups.append(
