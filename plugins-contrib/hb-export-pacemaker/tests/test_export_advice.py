@@ -65,3 +65,14 @@ def test_a_missing_agent_and_other_classes_advise_nothing(tmp_path: Path) -> Non
 )
 def test_pacemaker_times(text: str, ms: int | None) -> None:
     assert milliseconds(text) == ms
+
+
+def test_an_agent_name_that_leaves_the_ocf_root_runs_nothing(tmp_path: Path) -> None:
+    root = _agent(tmp_path, "Slow", META_DATA)
+    outside = tmp_path / "outside"
+    outside.write_text(f"#!/bin/sh\ntouch {tmp_path}/ran\n")
+    outside.chmod(0o755)
+    for provider, agent in (("test", "../../../outside"), ("..", "Slow"), ("test", "..")):
+        escaping = Primitive(agent, "ocf", provider, agent, (), "token", "haresources:1")
+        assert advised(escaping, root) is escaping
+    assert not (tmp_path / "ran").exists()

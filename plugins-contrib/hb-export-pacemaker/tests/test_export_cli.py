@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 from export_helpers import SEED, Source, crm_verify, load, pacemaker_objections
 from hb_export_pacemaker.cib_xml import cib_xml
 from hb_export_pacemaker.corosync import corosync_conf
+from hb_export_pacemaker.crm import crm_configuration
 from hb_export_pacemaker.pcs import pcs_script
 from hb_export_pacemaker.plan import plan
 from hbcore.cli.main import cli
@@ -213,8 +214,11 @@ def test_any_haresources_line_hb_check_accepts_exports_a_cib_pacemaker_accepts(
             event("refused, as hb check refuses it")
             return
         event("exported")
+        exported = plan(config)
+        pcs_script(exported, "fuzz").encode()
+        crm_configuration(exported, "fuzz").encode()
         cib = Path(directory) / "cib.xml"
-        cib.write_text(cib_xml(plan(config), "fuzz"), encoding="utf-8")
+        cib.write_text(cib_xml(exported, "fuzz"), encoding="utf-8")
         verified = crm_verify(cib)
         assert (verified.returncode, verified.stdout + verified.stderr) == (0, ""), line
 
@@ -248,6 +252,7 @@ def test_any_ha_cf_hb_check_accepts_exports_a_cib_pacemaker_accepts(lines: list[
         event("exported")
         exported = plan(config)
         pcs_script(exported, "fuzz").encode()
+        crm_configuration(exported, "fuzz").encode()
         corosync_conf(config, "fuzz", {}).encode()
         cib = Path(directory) / "cib.xml"
         cib.write_text(cib_xml(exported, "fuzz"), encoding="utf-8")

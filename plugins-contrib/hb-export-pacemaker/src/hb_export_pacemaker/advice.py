@@ -4,8 +4,9 @@ Pacemaker gives an operation without a timeout 20 s, and its shells warn when a 
 below what the agent advises (``Filesystem``: 40 s to monitor, 60 s to start and stop). So an
 OCF primitive gets, for ``start``, ``stop`` and ``monitor``, the timeout its token sets, else
 the agent's advice where that is longer than :data:`DEFAULT_MS`. The agent's ``meta-data``
-action runs once per agent, without a shell, bounded by :data:`META_DATA_TIMEOUT_S`; an agent
-that is missing, fails or prints no usable XML advises nothing.
+action runs once per agent, without a shell, bounded by :data:`META_DATA_TIMEOUT_S`, and only
+for an agent named by plain file names under the OCF root; an agent that is missing, fails or
+prints no usable XML advises nothing.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ _UNIT_MS |= {"h": 3_600_000, "hr": 3_600_000}
 def advised(primitive: Primitive, ocf_root: Path) -> Primitive:
     """``primitive`` with the agent's advised timeouts where its token sets none (an OCF
     primitive whose agent is installed under ``ocf_root``; any other is returned as it is)."""
-    if primitive.standard != "ocf" or primitive.promotable or primitive.provider is None:
+    names = (primitive.provider, primitive.agent)
+    if primitive.standard != "ocf" or primitive.promotable or not all(map(_plain, names)):
         return primitive
-    advice = _advice(ocf_root / primitive.provider / primitive.agent)
+    advice = _advice(ocf_root / str(primitive.provider) / primitive.agent)
     given = dict(primitive.timeouts)
     added = [
         (action, advice[action]) for action in ACTIONS if action in advice and action not in given
@@ -41,6 +43,14 @@ def advised(primitive: Primitive, ocf_root: Path) -> Primitive:
     if not added:
         return primitive
     return replace(primitive, timeouts=(*primitive.timeouts, *added))
+
+
+def _plain(name: str | None) -> bool:
+    """A file name of one directory level: never a way out of the OCF root (a token hb-ra-ocf
+    would refuse, ``ocf:heartbeat:../../../bin/rm``, must not run anything)."""
+    if not name:
+        return False
+    return name not in (".", "..") and "/" not in name and "\0" not in name
 
 
 @functools.cache
