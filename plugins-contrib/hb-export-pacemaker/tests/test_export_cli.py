@@ -3,6 +3,8 @@ line hb check accepts exporting to a CIB Pacemaker accepts."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -31,9 +33,17 @@ def seed(tmp_path: Path) -> Path:
 
 
 def test_hb_lists_export_without_importing_it() -> None:
-    listed = _hb("--help")
-    assert "  export " in listed.output
-    assert "Write the configuration for Pacemaker and Corosync." in listed.output
+    listing = (
+        "import sys\nfrom hbcore.cli.main import cli\n"
+        "try:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('hb_export_pacemaker')))\n"
+    )
+    listed = subprocess.run(
+        [sys.executable, "-c", listing], capture_output=True, text=True, timeout=60
+    )
+    assert "  export " in listed.stdout
+    assert "Write the configuration for Pacemaker and Corosync." in listed.stdout
+    assert listed.stdout.endswith("['hb_export_pacemaker']\n")  # the hooks, not the command
 
 
 def test_the_default_is_a_cib_and_what_is_left_out_goes_to_stderr_too(seed: Path) -> None:
