@@ -23,6 +23,7 @@ def rendered_signature(name: str) -> str:
 
 def test_there_are_hooks_for_every_kind_and_event() -> None:
     assert HOOK_NAMES == [
+        "hb_cluster_event",
         "hb_link_status_changed",
         "hb_node_status_changed",
         "hb_register_authenticators",
@@ -33,6 +34,7 @@ def test_there_are_hooks_for_every_kind_and_event() -> None:
         "hb_resolve_resource",
         "hb_resources_acquired",
         "hb_resources_released",
+        "hb_statistics_ready",
     ]
 
 

@@ -11,6 +11,8 @@ and the implementations after it are not called.
   (pluggy's ``subset_hook_caller``), so every registration has an owner and a plugin that
   raises fails alone. What a plugin registers is checked against the hook's declared type.
 - ``hb_resolve_resource`` is ``firstresult``: the agent, or None.
+- ``hb_statistics_ready`` is ``historic``: called once per node start, synchronously on the
+  loop, and again for a plugin registered later; an implementation that raises is logged.
 - Event hooks are notifications. The method returns at once and the call runs in a background
   task named after the hook; the awaitables the implementations return are awaited together,
   each bounded by ``timeout_s``, and a plugin that raises or overruns is logged and abandoned.
@@ -44,6 +46,7 @@ from hb_hookspecs import (
     ResourceAgent,
     ResourceAgentType,
     ResourceContext,
+    StatisticsView,
 )
 
 if TYPE_CHECKING:
@@ -204,6 +207,22 @@ class Hooks:
     def resources_released(self, group: str, resources: Sequence[str]) -> None:
         """``hb_resources_released``, delivered in the background."""
         self._deliver(self.manager.hook.hb_resources_released, group=group, resources=resources)
+
+    def cluster_event(self, event: Mapping[str, Any]) -> None:
+        """``hb_cluster_event``, delivered in the background."""
+        self._deliver(self.manager.hook.hb_cluster_event, event=event)
+
+    # ------------------------------------------------------------------ statistics
+
+    def statistics_ready(self, view: StatisticsView) -> None:
+        """``hb_statistics_ready``, historic: every plugin, including one registered later, is
+        handed ``view``. Returns at once; an implementation that raises is logged, never
+        fatal (the implementations pluggy would call after it are not called)."""
+        caller = self.manager.hook.hb_statistics_ready
+        try:
+            caller.call_historic(kwargs={"view": view})
+        except Exception as error:  # a failing plugin is logged, never fatal
+            self._failed(caller.name, _plugin_of(caller, _frames(error.__traceback__)), error)
 
     async def delivered(self) -> None:
         """Wait until the event deliveries started so far have ended (each ends within the

@@ -14,6 +14,7 @@ from hb_hookspecs.interfaces import (
     ResourceContext,
     ResourceError,
     Settings,
+    StatisticsView,
 )
 from hb_hookspecs.markers import ENTRY_POINT_GROUP, PROJECT_NAME, hookimpl, hookspec
 from hb_hookspecs.registrations import (
@@ -53,6 +54,7 @@ __all__ = [
     "ResourceContext",
     "ResourceError",
     "Settings",
+    "StatisticsView",
     "hookimpl",
     "hookspec",
 ]

@@ -18,8 +18,9 @@ and is refused from then on rather than run against a contract it does not know.
 
 from __future__ import annotations
 
-CONTRACT_VERSION: tuple[int, int] = (1, 0)
-"""The contract this hb-hookspecs defines: ``(major, minor)``."""
+CONTRACT_VERSION: tuple[int, int] = (1, 1)
+"""The contract this hb-hookspecs defines: ``(major, minor)``. 1.1 added
+``hb_statistics_ready``, ``hb_cluster_event`` and :class:`~hb_hookspecs.StatisticsView`."""
 
 CONTRACT_ATTRIBUTE = "HB_CONTRACT"
 """The module attribute of a plugin that declares the contract it was built for."""

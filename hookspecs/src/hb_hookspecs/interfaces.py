@@ -175,3 +175,44 @@ class ResourceContext:
     def config_dir(self) -> Path:
         """The configuration directory; heartbeat scripts live in its ``resource.d``."""
         return self.settings.config_dir
+
+
+@runtime_checkable
+class StatisticsView(Protocol):
+    """Read-only access to a running node's statistics and cluster events, handed to plugins
+    by ``hb_statistics_ready``; the core implements it (a plugin never does).
+
+    Every method returns at once with copies (plain JSON values: what a reader does to them
+    changes nothing the node counts), and must be called on the node's event loop. A plugin
+    working in a thread (an HTTP server) asks the loop: ``loop.call_soon_threadsafe`` a
+    function that calls the view and hands the result back, or keeps the last one it got.
+    """
+
+    def snapshot(self) -> Mapping[str, Any]:
+        """Every figure, as ``hb status --json`` documents them (docs/node.md, *Statistics*):
+        ``schema``, ``node`` (this node's name), ``nodes`` (name -> ``type``, ``status``, the
+        node's figures and its ``links`` by medium), ``groups`` (key -> figures of the groups
+        this node acted on), ``dropped`` (packets dropped, by reason) and ``events`` (the
+        latest)."""
+        ...
+
+    def events(
+        self, since: float | None = None, after: int | None = None, limit: int | None = None
+    ) -> Sequence[Mapping[str, Any]]:
+        """The kept events at or after epoch ``since``, numbered above ``after``, the first
+        ``limit`` of them, oldest first: each an ``hb events --json`` record with its number
+        ``n``."""
+        ...
+
+    def subscribe(self, listener: Callable[[Mapping[str, Any]], None]) -> Callable[[], None]:
+        """Call ``listener(record)`` on the loop with each new event's ``hb events --json``
+        record (events read back from disk at start are history, not news: not given). It must
+        return at once; one that raises is logged and kept. Returns the function that
+        unsubscribes it."""
+        ...
+
+    @property
+    def last_number(self) -> int:
+        """The number ``n`` of the newest event (0: none yet); numbers grow by one per event
+        for the life of the node."""
+        ...

@@ -11,10 +11,11 @@ Each docstring closes with the same three sections:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from hb_hookspecs.directives import Directive
-from hb_hookspecs.interfaces import ResourceAgent, ResourceContext
+from hb_hookspecs.interfaces import ResourceAgent, ResourceContext, StatisticsView
 from hb_hookspecs.markers import hookspec
 from hb_hookspecs.registrations import (
     AuthMethod,
@@ -213,4 +214,45 @@ class HbHookSpecs:
         Must not block.
 
         **Result:** ignored.
+        """
+
+    @hookspec
+    def hb_cluster_event(self, event: Mapping[str, Any]) -> None:
+        """A cluster event was recorded (node up or dead, link up or dead, takeover, release,
+        standby, failback, a late heartbeat beyond deadtime, a reload...).
+
+        :param event: the event as ``hb events --json`` prints it (docs/node.md, *Events*):
+            ``v``, ``time``, ``epoch``, ``kind``, and ``node``, ``link``, ``group``,
+            ``message``, ``durations_ms``, ``details`` when they apply. A copy: changing it
+            changes nothing.
+
+        **When called:** once per event, as the node records it, in order; not for the events
+        read back from disk at start.
+
+        **Concurrency:** on the event loop. May be ``async def``; awaited with a timeout
+        (a plugin that overruns is logged and abandoned). Must not block.
+
+        **Result:** ignored.
+        """
+
+    # ------------------------------------------------------------------ statistics
+    # Read-only access to what the node counts, for exporters and status pages.
+
+    @hookspec(historic=True)
+    def hb_statistics_ready(self, view: StatisticsView) -> None:
+        """The node's statistics can be read: keep ``view`` to read them.
+
+        :param view: the node's :class:`StatisticsView`: its figures (``snapshot()``), its
+            event history (``events()``, ``last_number``) and new events as they come
+            (``subscribe()``). Valid until the node stops.
+
+        **When called:** once per node start, after the events file was read back and before
+        the node's first heartbeat. ``historic``: a plugin registered later is called at once
+        with the views given so far.
+
+        **Concurrency:** on the event loop, synchronous: keep the view and return at once.
+        Call the view only on the loop; from a thread, through
+        ``loop.call_soon_threadsafe``.
+
+        **Result:** ignored. An implementation that raises is logged; the node runs on.
         """

@@ -51,6 +51,7 @@ from hbcore.state.generation import next_generation
 from hbcore.state.node_uuid import load_or_create_uuid
 from hbcore.stats.journal import EventJournal, events_path
 from hbcore.stats.recorder import Statistics
+from hbcore.stats.view import StatisticsView
 from hbcore.tasks import Background
 from hbcore.wire import Keyring, Message
 from hbcore.wire.header import SenderIdentity
@@ -191,6 +192,10 @@ class Node:
         """
         self._stopping = stopping
         await self.stats.restore()
+        if self.hooks is not None:
+            view = StatisticsView(self.stats, self.drops)
+            view.subscribe(self.hooks.cluster_event)
+            self.hooks.statistics_ready(view)
         await start_media(self.media, self.session.packet_arrived)
         try:
             self._start_identity()
