@@ -1,8 +1,9 @@
-"""A group of an address and two real OCF Dummy agents, one per token form, fails over between
-two hb nodes in the lab and back.
+"""A group of an address, two real OCF Dummy agents (one per token form) and a heartbeat
+resource.d script fails over between two hb nodes in the lab and back.
 
 linuxha1 prefers ``IPaddr2::10.77.1.100/24/eth0 ocf:heartbeat:Dummy::state=/run/hb-ocf.state
-OCF::Dummy::lab`` (the instance file sets ``OCF_RESKEY_state=/run/hb-wrapped.state``),
+OCF::Dummy::lab marker::/run/hb-script.state`` (the instance file sets
+``OCF_RESKEY_state=/run/hb-wrapped.state``; ``marker`` creates the file it is given),
 ``auto_failback on``. Dummy creates exactly the file its ``OCF_RESKEY_state`` names, in the
 node's private /run: that the files appear where the parameters say, on the node holding the
 group and only there, shows the agents got their parameters through the OCF interface.
@@ -28,13 +29,21 @@ pytestmark = [
 ]
 
 ADDRESS = "10.77.1.100"
-STATE_FILES = ("/run/hb-ocf.state", "/run/hb-wrapped.state")
+STATE_FILES = ("/run/hb-ocf.state", "/run/hb-wrapped.state", "/run/hb-script.state")
+MARKER_SCRIPT = """#!/bin/sh
+# marker FILE start|stop|status: a heartbeat resource.d script; FILE exists while it runs.
+case "$2" in
+  start) touch "$1" ;;
+  stop) rm -f "$1" ;;
+  status) if [ -e "$1" ]; then echo running; else echo stopped; fi ;;
+esac
+"""
 CONFIG = ClusterConfig(
     media=(Bcast(("eth1",)),),
     timers=Timers(keepalive=0.2, deadtime=1, initdead=2),
     resources=(
         f"linuxha1 IPaddr2::{ADDRESS}/24/eth0 ocf:heartbeat:Dummy::state={STATE_FILES[0]} "
-        "OCF::Dummy::lab",
+        f"OCF::Dummy::lab marker::{STATE_FILES[2]}",
     ),
     auto_failback="on",
 )
@@ -44,7 +53,7 @@ MOVE_S = 20.0
 
 
 def holds(node: Node) -> bool:
-    """The node holds every resource of the group: the address and both Dummy state files."""
+    """The node holds every resource of the group: the address and the three state files."""
     address = ADDRESS in node.run(["ip", "-4", "addr", "show", "dev", "eth0"]).stdout
     return address and all(node.dirs.outside(state).exists() for state in STATE_FILES)
 
@@ -73,6 +82,10 @@ def test_the_ocf_group_fails_over_to_the_survivor_and_back() -> None:
             instance = node.dirs.ha_d / "conf" / "OCF" / "Dummy" / "lab"
             instance.parent.mkdir(parents=True)
             instance.write_text(f"# the wrapped Dummy\nOCF_RESKEY_state={STATE_FILES[1]}\n")
+            marker = node.dirs.ha_d / "resource.d" / "marker"
+            marker.parent.mkdir(exist_ok=True)
+            marker.write_text(MARKER_SCRIPT)
+            marker.chmod(0o755)
         preferred, other = lab.node("linuxha1"), lab.node("linuxha2")
         lab.start(HbCommand())
         wait_until(only(preferred, other), COLD_START_S, "the preferred node holds the group")
