@@ -16,9 +16,10 @@ $(BIN)/hb: pyproject.toml hookspecs/pyproject.toml hbcore/pyproject.toml $(wildc
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet $(addprefix -e ,$(MEMBERS))
 	$(BIN)/pip install --quiet pytest hypothesis ruff mypy "hatchling>=1.27"
-	@# twine in a venv of its own: it pulls rich, which structlog imports whenever it is installed,
-	@# and the nodes this venv runs (tests, benches) must weigh what a production node weighs.
-	test -x $(TOOLS)/bin/twine || { $(PYTHON) -m venv $(TOOLS) && $(TOOLS)/bin/pip install --quiet twine; }
+	@# twine and matplotlib (bench/plot_failover.py) in a venv of their own: twine pulls rich, which
+	@# structlog imports whenever it is installed, and the nodes this venv runs (tests, benches)
+	@# must weigh what a production node weighs.
+	$(TOOLS)/bin/python -c 'import matplotlib, twine' 2>/dev/null || { { test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS); } && $(TOOLS)/bin/pip install --quiet twine matplotlib; }
 	@# The third-party wheels every distribution needs, so that tests install by name offline.
 	$(BIN)/python .ci/dist.py requirements > $(VENV)/third-party.txt
 	$(BIN)/pip wheel --quiet --wheel-dir $(WHEELHOUSE) --requirement $(VENV)/third-party.txt
@@ -53,6 +54,7 @@ lint: dev
 	MYPYPATH=hookspecs/src:hbcore/src $(BIN)/mypy plugins-contrib/hb-lab/src
 	MYPYPATH=hookspecs/src:hbcore/src $(BIN)/mypy plugins-contrib/hb-ra-ocf/src plugins-contrib/hb-ra-systemd/src
 	MYPYPATH=hookspecs/src:hbcore/src $(BIN)/mypy plugins-contrib/hb-export-pacemaker/src
+	MYPYPATH=hookspecs/src:hbcore/src $(BIN)/mypy plugins-contrib/hb-exporter-prometheus/src
 
 # Every distribution's sdist and wheel in dist/, reproducible (SOURCE_DATE_EPOCH: the last
 # commit's time unless set), checked as PyPI would. Install them by name, offline:
