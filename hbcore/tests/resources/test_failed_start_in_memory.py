@@ -7,12 +7,10 @@ heartbeat's C side does, because its other groups of that kind still run."""
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
-import hb_ra_script
 import pytest
-from hb_hookspecs import ResourceContext, ResourceError, Settings
+from hb_hookspecs import ResourceError
 from hbcore.decisions import nice_failback as manager
 from hbcore.resources.groups import Group
 from hbcore.testing.cluster import FakeAgent, World, wait_for
@@ -95,72 +93,4 @@ def test_a_failed_start_gives_the_group_up_then_hands_its_kind_to_the_peer(
     released = said.index("Releasing resource group: linuxha1 10.0.0.1 httpd")
     assert said.index("Giving up resources due to failure of httpd") < released
     assert "linuxha1 wants to go standby [local]" in said
-    assert world.conflicts == []
-
-
-RESOURCE_SCRIPT = """#!/bin/sh
-# broken DIR start|stop|status: cannot start; records every action in $HA_DIR/actions.
-echo "$2" >> "$HA_DIR/actions"
-case "$2" in
-  start) echo "broken: cannot mount $1" >&2; exit 1 ;;
-  stop) exit 0 ;;
-  status) echo "broken $1 is stopped" ;;
-esac
-"""
-
-
-def test_a_failing_resource_d_script_is_given_up_with_its_output(tmp_path: Path) -> None:
-    world = World()
-    config_dir = tmp_path / "ha.d"
-    (config_dir / "resource.d").mkdir(parents=True)
-    script = config_dir / "resource.d" / "broken"
-    script.write_text(RESOURCE_SCRIPT)
-    os.chmod(script, 0o755)
-
-    def groups(world: World, node: str) -> list[Group]:
-        context = ResourceContext(Settings(node, config_dir, {}), {"HA_CURHOST": node})
-        broken = hb_ra_script.hb_resolve_resource("broken::/data", context)
-        assert broken is not None
-        # Only linuxha1 has the broken script; on linuxha2 the resource works.
-        agent = broken if node == "linuxha1" else FakeAgent(world, "broken::/data", node)
-        return [
-            Group(
-                "10.0.0.1",
-                "linuxha1",
-                ("10.0.0.1", "broken::/data"),
-                (FakeAgent(world, "10.0.0.1", node), agent),
-            ),
-            Group("10.0.0.3", "linuxha1", ("10.0.0.3",), (FakeAgent(world, "10.0.0.3", node),)),
-            Group("10.0.0.2", "linuxha2", ("10.0.0.2",), (FakeAgent(world, "10.0.0.2", node),)),
-        ]
-
-    async def scenario(logs: list[dict[str, object]]) -> None:
-        async with nice_pair(tmp_path, world, True, groups) as pair:
-            pair.start("linuxha1")
-            pair.start("linuxha2")
-            await wait_for(world.settled({"10.0.0.3": "linuxha1", "10.0.0.2": "linuxha2"}))
-            await wait_for(
-                lambda: "Giving up resources due to failure of broken::/data" in events(logs)
-            )
-            assert world.owner("10.0.0.1") == set()
-            await wait_for(
-                world.settled(
-                    {"10.0.0.1": "linuxha2", "broken::/data": "linuxha2", "10.0.0.3": "linuxha2"}
-                )
-            )
-
-    with capture_logs() as logs:
-        asyncio.run(scenario(logs))
-    [giving_up] = [
-        e for e in logs if e["event"] == "Giving up resources due to failure of broken::/data"
-    ]
-    assert f"Return code 1 from {script}" in str(giving_up["output"])
-    assert "broken: cannot mount /data" in str(giving_up["output"])
-    said = events(logs)
-    assert f"Running {script} /data start" in said
-    assert "broken: cannot mount /data" in said  # the script's own output, as it came
-    # status before start, the failed start, then the group's stop right to left (and
-    # status again when the standby stops the kind's groups).
-    actions = (config_dir / "actions").read_text().split()
-    assert actions[:3] == ["status", "start", "stop"]
     assert world.conflicts == []
