@@ -103,7 +103,7 @@ def configure_logging(targets: LogTargets, hostname: str) -> None:
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
+        wrapper_class=_BoundLogger,
         cache_logger_on_first_use=True,
     )
     root = logging.getLogger()
@@ -314,6 +314,18 @@ class LogFile(logging.Handler):
             with contextlib.suppress(OSError):
                 self._stream.close()
             self._stream, self._identity = None, None
+
+
+class _BoundLogger(structlog.stdlib.BoundLogger):
+    """structlog's stdlib logger, with debug calls that cost one level check while no
+    destination takes debug lines: the processors would run first, and only then would the
+    stdlib logger drop the line (2.8 us of the 10 ms profile's per-packet budget)."""
+
+    def debug(self, event: str | None = None, *args: Any, **kw: Any) -> Any:
+        """Log at debug level, if anything would receive it."""
+        if not self._logger.isEnabledFor(logging.DEBUG):
+            return None
+        return super().debug(event, *args, **kw)
 
 
 def _add_timestamp(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> Any:
