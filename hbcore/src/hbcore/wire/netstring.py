@@ -23,7 +23,7 @@ from typing import NamedTuple
 from hbcore.wire.auth import parse_auth_value
 from hbcore.wire.errors import LimitError, WireError, unsupported_type
 from hbcore.wire.limits import MAX_FIELDS
-from hbcore.wire.rawfield import RawField
+from hbcore.wire.rawfield import RawField, raw_field
 
 HEAD = b"###\n"
 TRAILER_MARK = b"%%%\n"
@@ -120,9 +120,15 @@ def _check_head(packet: bytes) -> None:
 
 def _fields(packet: bytes) -> tuple[list[RawField], int]:
     """The fields from ``###\\n`` up to the first field position holding ``%``, and that
-    position. At most ``MAX_FIELDS`` are parsed."""
+    position. At most ``MAX_FIELDS`` are parsed.
+
+    Every packet a node hears goes through here, so a well-formed netstring is framed inline,
+    with the checks of ``_netstring``; one that fails any of them is framed again by
+    ``_netstring``, which raises the precise error (it accepts nothing more).
+    """
     size = len(packet)
     fields: list[RawField] = []
+    append, find = fields.append, packet.find
     position = len(HEAD)
     while True:
         if position >= size:
@@ -131,8 +137,15 @@ def _fields(packet: bytes) -> tuple[list[RawField], int]:
             return fields, position
         if len(fields) == MAX_FIELDS:
             raise LimitError(f"more than {MAX_FIELDS} fields (the limit)")
-        start, end = _netstring(packet, position)
-        fields.append(_parse_item(packet[start:end], position))
+        colon = find(b":", position, position + _MAX_DIGITS + 1)
+        digits = packet[position:colon]
+        if colon > position and digits.isdigit() and (digits[0] != 0x30 or len(digits) == 1):
+            start, end = colon + 1, colon + 1 + int(digits)
+            if end >= size or packet[end] != 0x2C:  # ','
+                start, end = _netstring(packet, position)
+        else:
+            start, end = _netstring(packet, position)
+        append(_parse_item(packet[start:end], position))
         position = end + 1
 
 
@@ -183,4 +196,4 @@ def _parse_item(item: bytes, position: int) -> RawField:
     digit = item[1] - 0x30
     if digit > 1:
         raise unsupported_type(digit, name)
-    return RawField(name, digit == 1, item[equals + 1 :])
+    return raw_field((name, digit == 1, item[equals + 1 :]))

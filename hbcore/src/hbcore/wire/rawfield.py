@@ -7,6 +7,7 @@ are converted to ``str`` once and never re-encoded to be verified.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import NamedTuple
 
 from hbcore.wire.message import Field, Message
@@ -20,15 +21,25 @@ class RawField(NamedTuple):
     value: bytes
 
 
+raw_field = partial(tuple.__new__, RawField)
+_field = partial(tuple.__new__, Field)
+"""``RawField`` and ``Field`` from a tuple without the Python-level ``__new__`` of a named
+tuple: every field of every packet sent or heard comes through here."""
+
+
 def to_message(raw_fields: Iterable[RawField]) -> Message:
     """The message whose fields are ``raw_fields`` (strings decoded with surrogateescape)."""
     return Message(
         tuple(
-            Field(
-                raw.name.decode("utf-8", "surrogateescape"),
-                raw.value if raw.binary else raw.value.decode("utf-8", "surrogateescape"),
-            )
-            for raw in raw_fields
+            [
+                _field(
+                    (
+                        name.decode("utf-8", "surrogateescape"),
+                        value if binary else value.decode("utf-8", "surrogateescape"),
+                    )
+                )
+                for name, binary, value in raw_fields
+            ]
         )
     )
 
@@ -40,12 +51,14 @@ def from_message(message: Message) -> list[RawField]:
     surrogateescape did not produce (such a string came from no packet).
     """
     return [
-        RawField(name.encode("utf-8", "surrogateescape"), True, value)
+        raw_field((name.encode("utf-8", "surrogateescape"), True, value))
         if isinstance(value, bytes)
-        else RawField(
-            name.encode("utf-8", "surrogateescape"),
-            False,
-            value.encode("utf-8", "surrogateescape"),
+        else raw_field(
+            (
+                name.encode("utf-8", "surrogateescape"),
+                False,
+                value.encode("utf-8", "surrogateescape"),
+            )
         )
         for name, value in message.fields
     ]
