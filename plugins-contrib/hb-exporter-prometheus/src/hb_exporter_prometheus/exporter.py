@@ -93,7 +93,8 @@ class Exporter:
         self._unsubscribe = view.subscribe(figures.observe)
         self._server = server
         server.start()
-        log.info(f"Serving metrics and the status page on http://{self.listen}/")
+        served = Listen(self.listen.host, server.port)  # the kernel's port for port 0
+        log.info(f"Serving metrics and the status page on http://{served}/")
 
     async def stop(self) -> None:
         """Stop serving. Idempotent."""
