@@ -1,8 +1,9 @@
 """Print hb's death-detection latency, idle CPU and memory beside heartbeat 3.0.6's.
 
 Run as root with the workspace venv: ``.venv/bin/python bench/detect.py [--runs N] [--quick]
-[--json FILE]``. It prints figures and never asserts. Everything runs in one lab (two nodes,
-heartbeat networks eth1 and eth2), hb and heartbeat taking turns on the same namespaces.
+[--idle-only] [--json FILE]``. It prints figures and never asserts. Everything runs in one lab
+(two nodes, heartbeat networks eth1 and eth2), hb and heartbeat taking turns on the same
+namespaces.
 
 How it measures
 ---------------
@@ -440,6 +441,9 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--window", type=float, default=None, help="CPU window seconds")
     parser.add_argument("--json", type=Path, default=None, help="write the raw numbers here")
     parser.add_argument("--seed", type=int, default=None, help="seed of the kill phases")
+    parser.add_argument(
+        "--idle-only", action="store_true", help="idle CPU and memory only, no kills"
+    )
     args = parser.parse_args(argv)
     args.runs = args.runs or (3 if args.quick else 5)
     args.settle = args.settle if args.settle is not None else (10.0 if args.quick else 20.0)
@@ -453,9 +457,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     detect_settings = (SLOW, FAST)
     idle_settings = (SLOW, FAST) if args.quick else (SLOW, FAST, FASTEST)
     with Lab.create(LabSpec(nodes=2, heartbeat_nets=2, client=False)) as lab:
-        detections = detect_all(lab, detect_settings, args.runs, rng)
+        detections = [] if args.idle_only else detect_all(lab, detect_settings, args.runs, rng)
         idles = idle_all(lab, idle_settings, args.settle, args.window)
-    for line in [*detection_table(detect_settings, detections), *idle_table(idle_settings, idles)]:
+    tables = [] if args.idle_only else list(detection_table(detect_settings, detections))
+    for line in [*tables, *idle_table(idle_settings, idles)]:
         print(line)
     if args.json is not None:
         raw = {
