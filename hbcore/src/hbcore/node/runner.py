@@ -35,6 +35,7 @@ from hbcore.control.server import ControlServer
 from hbcore.decisions.binding import ResourceBinding
 from hbcore.log import DISABLED as DISABLED_LOG
 from hbcore.log import LogTargets, configure_logging, unwritable_reason
+from hbcore.node import warm_start
 from hbcore.node.control_handlers import control_handlers
 from hbcore.node.daemon import Node
 from hbcore.node.media import MediumFailed
@@ -43,6 +44,7 @@ from hbcore.node.rc_hooks import RcHooks
 from hbcore.node.reload import RunningConfig
 from hbcore.node.reloader import Builders, Reloader
 from hbcore.node.respawn import Respawner
+from hbcore.node.scheduling import DEFAULT_RTPRIO, make_realtime
 from hbcore.node.sd_notify import service_notifier
 from hbcore.node.settings import NodeSettings, settings_from
 from hbcore.node.signals import hold_signals, take_signals
@@ -55,8 +57,6 @@ from hbcore.state.paths import NodePaths
 from hbcore.wire import Keyring
 
 HEARTBEAT_VERSION = "3.0.6"
-DEFAULT_RTPRIO = 10
-"""A low SCHED_FIFO priority: above every ordinary process, below the kernel's own threads."""
 RESTART = -1
 """What :func:`run` returns when the node must be started again (after a partition, or after
 "No local heartbeat")."""
@@ -271,7 +271,7 @@ def run(prepared: Prepared, targets: LogTargets, notices: Sequence[str] = ()) ->
     hacf = prepared.configuration.hacf
     if hacf.get(REALTIME):
         priority = hacf.get(RTPRIO)
-        use_realtime_priority(DEFAULT_RTPRIO if priority is None else priority)
+        make_realtime(DEFAULT_RTPRIO if priority is None else priority)
     try:
         import uvloop
     except ImportError:  # uvloop is Linux-only; asyncio's loop does the same, a little slower
@@ -289,6 +289,7 @@ async def _serve(prepared: Prepared, targets: LogTargets, early: Sequence[int]) 
     configuration = prepared.configuration
     stopping = asyncio.Event()
     auto_failback = configuration.hacf.auto_failback
+    threads = warm_start.threads_now()
     groups = resource_groups(configuration, prepared.plugins, settings.name)
     binding = ResourceBinding(
         groups,
@@ -334,6 +335,8 @@ async def _serve(prepared: Prepared, targets: LogTargets, early: Sequence[int]) 
     control = ControlServer(settings.paths.control_socket, handlers)
     take_signals(stopping, reloader.request, early, HEARTBEAT_VERSION)
     await control.start()
+    # Before the first heartbeat: a warm-up thread would hold the loop back from its schedule.
+    await warm_start.settle(threads)
     try:
         await node.run(stopping)
     except MediumFailed as failed:
@@ -370,19 +373,6 @@ def _builders(prepared: Prepared, targets: LogTargets, live_kinds: frozenset[str
         ),
         configure_logging=lambda new_targets: configure_logging(new_targets, name),
     )
-
-
-def use_realtime_priority(priority: int) -> None:
-    """Run under SCHED_FIFO at ``priority``, as heartbeat does (``realtime on``, its default),
-    so that heartbeats keep their schedule on a busy machine. Resource scripts and other
-    children start with normal priority (SCHED_RESET_ON_FORK). A refusal is logged, not fatal."""
-    try:
-        policy = os.SCHED_FIFO | os.SCHED_RESET_ON_FORK
-        os.sched_setscheduler(0, policy, os.sched_param(priority))
-    except (OSError, AttributeError) as error:
-        log.warning(f"Unable to set real-time priority {priority}: {error}")
-    else:
-        log.info(f"Running with real-time priority SCHED_FIFO {priority}")
 
 
 def daemonize() -> None:

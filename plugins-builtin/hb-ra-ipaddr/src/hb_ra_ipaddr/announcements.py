@@ -21,11 +21,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from hb_hookspecs import ArgumentError
 
 from hb_ra_ipaddr import warmup
 from hb_ra_ipaddr.argument import IPADDR, AddressSpec, IPAddress, parse_token
+
+if TYPE_CHECKING:
+    from scapy.packet import Packet
+
+    from hb_ra_ipaddr.netlink import Address, Netlink
 
 log = logging.getLogger("hb.ra.ipaddr")
 
@@ -43,8 +49,17 @@ def begin(interface: str, address: IPAddress, mac: str, agent: str, by_start: bo
     cancel(address)
     if by_start:
         _announced_by_start.add(address)
+    first = None
+    if warmup.packets_are_ready():
+        # The first frame now, from here: a task would wait behind whatever the loop runs next.
+        try:
+            from hb_ra_ipaddr.announce import first_frame_now
+        except ImportError:
+            pass
+        else:
+            first = first_frame_now(interface, address, mac)
     task = asyncio.get_running_loop().create_task(
-        _announce(interface, address, mac, agent == IPADDR), name=f"announce {address}"
+        _announce(interface, address, mac, agent == IPADDR, first), name=f"announce {address}"
     )
     _running[address] = task
     task.add_done_callback(lambda done: _finished(address, done))
@@ -80,16 +95,15 @@ async def group_acquired(tokens: Sequence[str]) -> None:
         return
     stops = {spec.address: _stops.get(spec.address, 0) for spec in specs}
     await warmup.netlink_ready()
-    from hb_ra_ipaddr.netlink import KernelError, netlink
+    from hb_ra_ipaddr.netlink import KernelError, in_kernel, mac_of, name_of
+
+    versions = sorted({spec.address.version for spec in specs})
+
+    async def addresses(kernel: Netlink) -> list[Address]:
+        return [address for version in versions for address in await kernel.addresses(version)]
 
     try:
-        async with netlink() as kernel:
-            links = {link.index: link for link in await kernel.links()}
-            held = [
-                address
-                for version in sorted({spec.address.version for spec in specs})
-                for address in await kernel.addresses(version)
-            ]
+        held = await in_kernel(addresses)
     except KernelError as error:
         log.warning(f"cannot tell where {specs[0]} is up to announce it: {error}")
         return
@@ -97,12 +111,17 @@ async def group_acquired(tokens: Sequence[str]) -> None:
         if _stops.get(spec.address, 0) != stops[spec.address]:
             continue
         for address in held:
-            link = links.get(address.interface)
-            if address.address != spec.address or link is None:
+            name = name_of(address.interface)
+            if address.address != spec.address or name is None:
                 continue
-            if spec.interface is None or link.name == spec.interface:
-                log.info(f"{spec.agent} {spec.address} is already up on {link.name}: announcing it")
-                begin(link.name, spec.address, link.mac, spec.agent, by_start=False)
+            if spec.interface is None or name == spec.interface:
+                try:
+                    mac = mac_of(name)
+                except OSError as error:
+                    log.warning(f"cannot announce {spec.address} on {name}: {error}")
+                    break
+                log.info(f"{spec.agent} {spec.address} is already up on {name}: announcing it")
+                begin(name, spec.address, mac, spec.agent, by_start=False)
                 break
 
 
@@ -114,14 +133,17 @@ def _spec(token: str) -> AddressSpec | None:
         return None
 
 
-async def _announce(interface: str, address: IPAddress, mac: str, ipaddr: bool) -> None:
+async def _announce(
+    interface: str, address: IPAddress, mac: str, ipaddr: bool, first: list[list[Packet]] | None
+) -> None:
     await warmup.packets_ready()
     try:
         from hb_ra_ipaddr.announce import IPADDR2_SCHEDULE, IPADDR_SCHEDULE, announce
     except ImportError as error:
         log.warning(f"cannot announce {address} on {interface}: {error}")
         return
-    await announce(interface, address, mac, IPADDR_SCHEDULE if ipaddr else IPADDR2_SCHEDULE)
+    schedule = IPADDR_SCHEDULE if ipaddr else IPADDR2_SCHEDULE
+    await announce(interface, address, mac, schedule, first)
 
 
 def _finished(address: IPAddress, task: asyncio.Task[None]) -> None:

@@ -1,18 +1,24 @@
-"""A small typed view of the kernel's links, routes and addresses, through pyroute2's
-``AsyncIPRoute`` (netlink on the event loop, never the blocking ``IPRoute``).
+"""A small typed view of the kernel's routes and addresses, through pyroute2's
+``AsyncIPRoute`` (netlink on an event loop, never the blocking ``IPRoute``), and of its links
+through ``if_nametoindex``/``SIOCGIFHWADDR`` (one system call each: pyroute2 parses every
+attribute of every link, a millisecond or more, which a takeover would wait for).
 
-Import this module only after :func:`hb_ra_ipaddr.warmup.netlink_ready`: it imports pyroute2.
+An agent's action runs whole on the netlink loop (:func:`in_kernel`): one hop between threads
+per action, not one per request. Import this module only after
+:func:`hb_ra_ipaddr.warmup.netlink_ready`: it imports pyroute2.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
+import fcntl
 import ipaddress
 import socket
+import struct
 import threading
-from collections.abc import AsyncIterator, Coroutine
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -27,13 +33,7 @@ T = TypeVar("T")
 MAIN_TABLE = 254
 RTN_UNICAST = 1
 IFA_F_NODAD = 0x02
-
-
-@dataclass(frozen=True)
-class Link:
-    index: int
-    name: str
-    mac: str
+SIOCGIFHWADDR = 0x8927
 
 
 @dataclass(frozen=True)
@@ -51,50 +51,37 @@ class KernelError(Exception):
     """A netlink request failed; the message says which and why."""
 
 
-class Netlink:
-    """One netlink socket in the current network namespace.
+def index_of(name: str) -> int | None:
+    """The index of interface ``name``, None when there is none."""
+    try:
+        return socket.if_nametoindex(name)
+    except OSError:
+        return None
 
-    pyroute2's ``AsyncIPRoute`` needs asyncio's own loop (uvloop cannot open netlink sockets),
-    so every request runs on :func:`on_netlink_loop`'s private loop; callers just await.
-    """
+
+def name_of(index: int) -> str | None:
+    """The name of interface ``index``, None when there is none."""
+    try:
+        return socket.if_indextoname(index)
+    except OSError:
+        return None
+
+
+def mac_of(name: str) -> str:
+    """The hardware address of interface ``name`` (``aa:bb:...``)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        answer = fcntl.ioctl(probe, SIOCGIFHWADDR, struct.pack("256s", name.encode()[:15]))
+    return answer[18:24].hex(":")
+
+
+class Netlink:
+    """One netlink socket in the current network namespace. Use it only inside
+    :func:`in_kernel`: its requests run on the netlink loop."""
 
     def __init__(self, ipr: Any) -> None:
         self._ipr = ipr
 
-    async def links(self) -> list[Link]:
-        """Every interface."""
-        return await on_netlink_loop(self._links())
-
     async def routes(self, version: int) -> list[Route]:
-        """The unicast routes of the main table, in the kernel's order."""
-        return await on_netlink_loop(self._routes(version))
-
-    async def addresses(self, version: int) -> list[Address]:
-        """Every address of the family."""
-        return await on_netlink_loop(self._addresses(version))
-
-    async def add(
-        self,
-        interface: int,
-        address: IPAddress,
-        prefixlen: int,
-        broadcast: ipaddress.IPv4Address | None,
-        label: str | None,
-    ) -> bool:
-        """Add the address; False when the interface holds it already (EEXIST)."""
-        return await on_netlink_loop(self._add(interface, address, prefixlen, broadcast, label))
-
-    async def delete(self, interface: int, address: IPAddress, prefixlen: int) -> bool:
-        """Delete the address; False when it was already gone (EADDRNOTAVAIL)."""
-        return await on_netlink_loop(self._delete(interface, address, prefixlen))
-
-    async def _links(self) -> list[Link]:
-        return [
-            Link(int(m["index"]), str(m.get("IFLA_IFNAME")), str(m.get("IFLA_ADDRESS") or ""))
-            async for m in await self._ipr.get_links()
-        ]
-
-    async def _routes(self, version: int) -> list[Route]:
         """The unicast routes of the main table, in the kernel's order."""
         family = socket.AF_INET if version == 4 else socket.AF_INET6
         routes = []
@@ -113,7 +100,8 @@ class Netlink:
             )
         return routes
 
-    async def _addresses(self, version: int) -> list[Address]:
+    async def addresses(self, version: int) -> list[Address]:
+        """Every address of the family."""
         family = socket.AF_INET if version == 4 else socket.AF_INET6
         found = []
         async for m in await self._ipr.get_addr(family=family):
@@ -130,7 +118,7 @@ class Netlink:
             )
         return found
 
-    async def _add(
+    async def add(
         self,
         interface: int,
         address: IPAddress,
@@ -159,7 +147,7 @@ class Netlink:
             raise KernelError(f"cannot add {address}/{prefixlen}: {_reason(error)}") from error
         return True
 
-    async def _delete(self, interface: int, address: IPAddress, prefixlen: int) -> bool:
+    async def delete(self, interface: int, address: IPAddress, prefixlen: int) -> bool:
         """Delete the address; False when it was already gone (EADDRNOTAVAIL)."""
         try:
             await self._ipr.addr("del", index=interface, address=str(address), prefixlen=prefixlen)
@@ -170,23 +158,23 @@ class Netlink:
         return True
 
 
-@asynccontextmanager
-async def netlink() -> AsyncIterator[Netlink]:
-    """A netlink socket for one action, closed afterwards."""
+async def in_kernel(work: Callable[[Netlink], Awaitable[T]]) -> T:
+    """Run ``work`` with a fresh netlink socket, the whole of it on the netlink loop, and
+    return its result. A socket that cannot be opened raises :class:`KernelError`."""
+    return await on_netlink_loop(_session(work))
+
+
+async def _session(work: Callable[[Netlink], Awaitable[T]]) -> T:
     try:
-        ipr = await on_netlink_loop(_open())
+        ipr = await AsyncIPRoute().__aenter__()
     except NetlinkError as error:
         raise KernelError(_reason(error)) from error
     except OSError as error:
         raise KernelError(f"netlink: {error}") from error
     try:
-        yield Netlink(ipr)
+        return await work(Netlink(ipr))
     finally:
-        await on_netlink_loop(ipr.__aexit__(None, None, None))
-
-
-async def _open() -> Any:
-    return await AsyncIPRoute().__aenter__()
+        await ipr.__aexit__(None, None, None)
 
 
 _loop: asyncio.AbstractEventLoop | None = None
@@ -194,15 +182,41 @@ _loop_lock = threading.Lock()
 
 
 async def on_netlink_loop(work: Coroutine[Any, Any, T]) -> T:
-    """Run ``work`` on a private asyncio loop in a daemon thread, and await its result."""
+    """Run ``work`` on a private asyncio loop in a daemon thread, and await its result.
+
+    pyroute2's ``AsyncIPRoute`` needs asyncio's own loop (uvloop cannot open netlink sockets),
+    hence a loop of its own rather than the node's."""
+    return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, _netlink_loop()))
+
+
+def _netlink_loop() -> asyncio.AbstractEventLoop:
     global _loop
     with _loop_lock:
         if _loop is None:
             _loop = asyncio.new_event_loop()
             threading.Thread(target=_loop.run_forever, name="hb-netlink", daemon=True).start()
-    return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, _loop))
+        return _loop
 
 
 def _reason(error: Any) -> str:
     code = int(getattr(error, "code", 0) or 0)
     return f"{errno.errorcode.get(code, code)} ({error})"
+
+
+def warm() -> None:
+    """Exercise every kind of request once, from a thread other than the node's loop: the
+    netlink loop's thread starts, and pyroute2 builds its message classes (a first request of
+    each kind costs milliseconds), now rather than during a takeover. The address request goes
+    to interface 0, which does not exist: the kernel refuses it and nothing changes."""
+
+    async def requests(kernel: Netlink) -> None:
+        for version in (4, 6):
+            await kernel.addresses(version)
+            await kernel.routes(version)
+        with contextlib.suppress(KernelError):
+            await kernel.add(0, ipaddress.ip_address("192.0.2.1"), 32, None, None)
+        with contextlib.suppress(KernelError):
+            await kernel.delete(0, ipaddress.ip_address("192.0.2.1"), 32)
+
+    with contextlib.suppress(KernelError):
+        asyncio.run_coroutine_threadsafe(_session(requests), _netlink_loop()).result()
