@@ -96,16 +96,22 @@ class ArpCapture:
                     )
                 )
 
-    def first_from(self, address: str, after: float, timeout: float) -> Frame:
-        """The first frame sent for ``address`` (its sender IP) received after ``after`` (wall
-        clock), waiting up to ``timeout`` seconds for it."""
+    def first_from(
+        self, address: str, after: float, timeout: float, mac: str | None = None
+    ) -> Frame:
+        """The first frame sent for ``address`` (its sender IP; from ``mac`` when given)
+        received after ``after`` (wall clock), waiting up to ``timeout`` seconds for it."""
         deadline = time.monotonic() + timeout
         index = 0
         while True:
             while index < len(self.frames):
                 frame = self.frames[index]
                 index += 1
-                if frame.at > after and frame.sender_ip == address:
+                if (
+                    frame.at > after
+                    and frame.sender_ip == address
+                    and mac in (None, frame.sender_mac)
+                ):
                     return frame
             if time.monotonic() > deadline:
                 raise TimeoutError(f"no ARP for {address} within {timeout} s")
