@@ -216,8 +216,10 @@ class Hooks:
 
     def statistics_ready(self, view: StatisticsView) -> None:
         """``hb_statistics_ready``, historic: every plugin, including one registered later, is
-        handed ``view``. Returns at once; an implementation that raises is logged, never
-        fatal (the implementations pluggy would call after it are not called)."""
+        handed ``view``; from then on each new event of the view goes to ``hb_cluster_event``.
+        Returns at once; an implementation that raises is logged, never fatal (the
+        implementations pluggy would call after it are not called)."""
+        view.subscribe(self.cluster_event)
         caller = self.manager.hook.hb_statistics_ready
         try:
             caller.call_historic(kwargs={"view": view})

@@ -7,6 +7,7 @@ from hbcore.membership.events import LateHeartbeat, LinkChanged, NodeDied, Statu
 from hbcore.membership.table import Membership, MembershipTimers
 from hbcore.resources.groups import Group
 from hbcore.stats.recorder import Statistics
+from hbcore.stats.view import StatisticsView
 from hbcore.wire import Message
 from hbcore.wire.sequence import Arrival, ArrivalReport
 
@@ -106,3 +107,17 @@ def test_a_reload_is_recorded_with_what_it_changed_or_why_it_was_refused() -> No
         "reload accepted: deadtime 1000 -> 2000 ms",
         "reload refused: ha.cf:3: deadtime: not a time",
     ]
+
+
+def test_the_view_lists_every_configured_group_with_its_holder_when_it_knows_them() -> None:
+    stats = statistics()
+    group = Group("10.0.0.1", "linuxha1", ("10.0.0.1",), ())
+    stats.group_starting(group)
+    stats.group_acquired(group)
+    holders = {"10.0.0.1": "linuxha1", "10.0.0.2": "linuxha2"}
+
+    groups = StatisticsView(stats, holders=lambda: holders).snapshot()["groups"]
+    assert groups["10.0.0.1"]["holder"] == "linuxha1"
+    assert groups["10.0.0.1"]["state"] == "running"
+    assert groups["10.0.0.2"] == {"state": "stopped", "holder": "linuxha2"}
+    assert "holder" not in StatisticsView(stats).snapshot()["groups"]["10.0.0.1"]

@@ -33,6 +33,7 @@ from hbcore.config.timers import Timers
 from hbcore.decisions.binding import ResourceBinding
 from hbcore.decisions.cluster import MESSAGES as DECIDED_MESSAGES
 from hbcore.decisions.cluster import ClusterDecisions
+from hbcore.decisions.holders import group_holders
 from hbcore.hooks import Hooks
 from hbcore.membership.events import MembershipEvent
 from hbcore.membership.table import ACTIVE, INIT, UP, Membership, MembershipTimers
@@ -193,8 +194,7 @@ class Node:
         self._stopping = stopping
         await self.stats.restore()
         if self.hooks is not None:
-            view = StatisticsView(self.stats, self.drops)
-            view.subscribe(self.hooks.cluster_event)
+            view = StatisticsView(self.stats, self.drops, lambda: group_holders(self.resources))
             self.hooks.statistics_ready(view)
         await start_media(self.media, self.session.packet_arrived)
         try:

@@ -12,11 +12,11 @@ from typing import Any
 from hbcore import __version__
 from hbcore.config.hacf_syntax import directive_lines, split_tokens
 from hbcore.config.timers import Timers
+from hbcore.decisions.holders import holder_of
 from hbcore.decisions.ipfail import CLIENT as IPFAIL_CLIENT
 from hbcore.decisions.legacy import LegacyFailback
 from hbcore.decisions.nice_failback import NiceFailback
 from hbcore.node.daemon import Node
-from hbcore.resources.groups import Group
 from hbcore.stats.view import RECENT_EVENTS, STATUS_SCHEMA, StatisticsView
 
 RECORDED: Mapping[str, str | None] = {
@@ -128,26 +128,12 @@ def groups(node: Node, view: StatisticsView) -> list[dict[str, Any]]:
             "key": group.key,
             "node": group.node,
             "resources": list(group.tokens),
-            "holder": _holder(policy, group),
+            "holder": holder_of(policy, group),
             **(view.group_figures(group.key) or {"state": "stopped"}),
             "monitor": monitor.state_of(group.key) if monitor is not None else None,
         }
         for group in policy.groups.groups
     ]
-
-
-def _holder(policy: NiceFailback | LegacyFailback, group: Group) -> str | None:
-    """Who runs ``group``: this node when it holds it; in nice failback the peer when it
-    claims it, ``none`` when nobody does; in legacy mode the peers do not say (``null``)."""
-    me = policy.me
-    if isinstance(policy, LegacyFailback):
-        return me if group.key in policy.held else None
-    hold = policy.groups.hold_of(group)
-    if hold in policy.i_hold:
-        return me
-    if hold.seen_from_peer() in policy.other_holds and policy.peer is not None:
-        return policy.peer
-    return "none"
 
 
 def heartbeat_parameters(hacf: str, timers: Timers, version: str) -> dict[str, str]:

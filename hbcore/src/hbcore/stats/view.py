@@ -11,7 +11,7 @@ through ``loop.call_soon_threadsafe`` or keeps the last one it was given).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from hbcore.node.drops import DropCounter
@@ -28,9 +28,17 @@ RECENT_EVENTS = 10
 class StatisticsView:
     """Read-only access to ``statistics`` (and to ``drops``, the node's dropped packets)."""
 
-    def __init__(self, statistics: Statistics, drops: DropCounter | None = None) -> None:
+    def __init__(
+        self,
+        statistics: Statistics,
+        drops: DropCounter | None = None,
+        holders: Callable[[], Mapping[str, str | None]] | None = None,
+    ) -> None:
+        """``holders`` answers who runs each configured group now (key -> node, ``none``, or
+        None when this node cannot tell), so that the snapshot lists every group."""
         self._statistics = statistics
         self._drops = drops
+        self._holders = holders
 
     def node_figures(self, node: str, now: float | None = None) -> dict[str, Any]:
         """The figures of ``node``: ``heard_ago_ms``, ``late``, ``late_beyond_deadtime``,
@@ -64,7 +72,8 @@ class StatisticsView:
     def snapshot(self) -> dict[str, Any]:
         """Every figure, as plain JSON values: ``schema``, ``node`` (this node's name),
         ``nodes`` (name -> ``type``, ``status`` and :meth:`node_figures`), ``groups`` (key ->
-        :meth:`group_figures`, for the groups this node acted on), ``dropped`` (see
+        :meth:`group_figures` and ``holder``: every configured group when the view knows the
+        holders, else the groups this node acted on), ``dropped`` (see
         :meth:`~hbcore.node.drops.DropCounter.snapshot`) and ``events`` (the last
         :data:`RECENT_EVENTS`)."""
         now = time.monotonic()
@@ -76,9 +85,18 @@ class StatisticsView:
                 name: {"type": state.kind, "status": state.status, **self.node_figures(name, now)}
                 for name, state in stats.membership.nodes.items()
             },
-            "groups": {key: group.snapshot() for key, group in stats.groups.items()},
+            "groups": self._groups(),
             "dropped": {} if self._drops is None else self._drops.snapshot(),
             "events": self.recent(RECENT_EVENTS),
+        }
+
+    def _groups(self) -> dict[str, dict[str, Any]]:
+        figures = {key: group.snapshot() for key, group in self._statistics.groups.items()}
+        if self._holders is None:
+            return figures
+        return {
+            key: {**figures.get(key, {"state": "stopped"}), "holder": holder}
+            for key, holder in self._holders().items()
         }
 
     def recent(self, count: int) -> list[dict[str, Any]]:

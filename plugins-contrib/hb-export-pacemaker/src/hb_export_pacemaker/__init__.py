@@ -14,6 +14,9 @@ from collections.abc import Callable
 
 from hb_hookspecs import CliCommand, hookimpl
 
+HB_CONTRACT = (1, 0)
+"""The plugin contract this plugin is built for (``hb_hookspecs.CONTRACT_VERSION``)."""
+
 
 @hookimpl
 def hb_register_commands(register: Callable[[CliCommand], None]) -> None:
