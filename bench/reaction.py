@@ -187,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         args.keepalive,
         args.deadtime,
         min(args.deadtime, 3 * args.keepalive),
-        2.0,
+        max(2.0, 2 * args.deadtime),
     )
     reactions = []
     rng = random.Random()

@@ -9,6 +9,7 @@ signals as :mod:`hbcore.node.signals` says and reloads as :mod:`hbcore.node.relo
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -337,6 +338,9 @@ async def _serve(prepared: Prepared, targets: LogTargets, early: Sequence[int]) 
     await control.start()
     # Before the first heartbeat: a warm-up thread would hold the loop back from its schedule.
     await warm_start.settle(threads)
+    # What start-up built lives as long as the node: out of the collector's sight, so that a
+    # full collection walks only what the node allocates from now on.
+    gc.freeze()
     try:
         await node.run(stopping)
     except MediumFailed as failed:

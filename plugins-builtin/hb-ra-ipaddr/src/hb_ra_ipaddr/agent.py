@@ -72,8 +72,7 @@ class IpAddrAgent:
 
         try:
             placement, added = await in_kernel(self._add)
-            mac = mac_of(placement.interface) if placement is not None and added else ""
-        except (KernelError, OSError) as error:
+        except KernelError as error:
             # The reason belongs in the log, as IPaddr's own ERROR lines are in heartbeat's.
             log.error(f"{self.spec}: {error}")
             raise ResourceError(f"{self.spec}: {error}") from error
@@ -83,9 +82,14 @@ class IpAddrAgent:
         self.placement = placement
         if added:
             # The clients first, the log after: the line costs a fraction of a millisecond.
-            announcements.begin(
-                placement.interface, self.spec.address, mac, self.spec.agent, by_start=True
-            )
+            try:
+                mac = mac_of(placement.interface)
+            except OSError as error:
+                log.warning(f"cannot announce {self.spec.address}: {error}")
+            else:
+                announcements.begin(
+                    placement.interface, self.spec.address, mac, self.spec.agent, by_start=True
+                )
             log.info(f"{self.describe()} added")
 
     async def stop(self) -> None:

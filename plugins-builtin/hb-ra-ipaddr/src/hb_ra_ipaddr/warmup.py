@@ -87,22 +87,30 @@ def _import_all() -> None:
         try:
             for module in modules:
                 importlib.import_module(module)
-            if ready is _netlink_ready:
-                from hb_ra_ipaddr.netlink import warm as warm_netlink
-
-                warm_netlink()
-            if ready is _packets_ready:
-                from hb_ra_ipaddr.announce import warm
-
-                warm()
-                with _lock:
-                    wanted = sorted(_interfaces)
-                _open_senders(wanted)
         except ImportError:
             # The user of the module imports it again and reports the error where it matters.
-            pass
+            ready.set()
+            continue
+        try:
+            _warm(ready)
+        except Exception as error:  # a warm-up that fails only leaves the first takeover slower
+            log.debug(f"warming up {modules[0]} failed: {type(error).__name__}: {error}")
         finally:
             ready.set()
+
+
+def _warm(ready: threading.Event) -> None:
+    if ready is _netlink_ready:
+        from hb_ra_ipaddr.netlink import warm as warm_netlink
+
+        warm_netlink()
+    else:
+        from hb_ra_ipaddr.announce import warm
+
+        warm()
+        with _lock:
+            wanted = sorted(_interfaces)
+        _open_senders(wanted)
 
 
 def _open_senders(interfaces: list[str]) -> None:
