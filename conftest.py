@@ -6,6 +6,9 @@ set no ``max_examples`` of their own follow the profile. No deadline in either: 
 that run the suite are shared, and a slow example is not a failure.
 """
 
+import os
+from collections.abc import Iterator
+
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -23,3 +26,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
             item.add_marker(pytest.mark.fuzz)
+
+
+@pytest.fixture(autouse=True)
+def _plugin_selection_stays_with_its_test() -> Iterator[None]:
+    """``hb --plugins``/``-p`` export the selection to the environment, for every hb process
+    the command starts; run in-process (click's CliRunner) that export would outlive the test
+    and disable plugins in every test after it. Each test gets the selection it started with
+    back."""
+    saved = {name: os.environ.get(name) for name in ("HB_PLUGINS", "HB_DISABLE_PLUGINS")}
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
