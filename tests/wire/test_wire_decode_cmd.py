@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
-from hbcore.cli.wire_cmd import wire_group
+from hbcore.cli.main import cli
 
 
 def run(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(wire_group, ["decode", *args], input=stdin)
+    """``hb wire decode ARGS`` as a user runs it: through ``hb`` (click caches a command's help
+    option, so a subcommand invoked alone would keep ``--help`` without hb's ``-h``)."""
+    result = CliRunner().invoke(cli, ["wire", "decode", *args], input=stdin)
     return result.exit_code, result.stdout, result.stderr
 
 
