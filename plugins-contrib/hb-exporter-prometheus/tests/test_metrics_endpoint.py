@@ -93,7 +93,8 @@ def test_every_documented_metric_is_served_with_its_documented_labels(tmp_path: 
     detection = value(text, "hb_failover_duration_seconds_sum", span="detection")
     outage = value(text, "hb_failover_duration_seconds_sum", span="outage")
     assert 0 < detection < outage
-    assert value(text, "hb_node_transitions_total", node="linuxha2") >= 3  # up, active, dead
+    # up (or straight to active, as timing has it), active, dead: at least coming up and dying
+    assert value(text, "hb_node_transitions_total", node="linuxha2") >= 2
     assert value(text, "hb_config_generation") == 1
 
 

@@ -11,6 +11,7 @@ the answers line up with the nodes' log lines.
 
 from __future__ import annotations
 
+import http.client
 import subprocess
 import sys
 import threading
@@ -71,11 +72,12 @@ TIMEOUT_S = 0.2
 
 
 def ask(url: str) -> str:
-    """The page at ``url`` (the node's name), or ``-``."""
+    """The page at ``url`` (the node's name), or ``-``: also when the answer breaks off
+    half-way, as it does when the address moves during a request."""
     try:
         with urllib.request.urlopen(url, timeout=TIMEOUT_S) as response:
             return str(response.read().decode().strip()) or NO_ANSWER
-    except OSError:
+    except (OSError, http.client.HTTPException, UnicodeDecodeError):
         return NO_ANSWER
 
 
