@@ -143,6 +143,13 @@ def test_a_node_fires_every_event_hook_with_the_documented_arguments(tmp_path: P
                 in recorder.of("hb_node_status_changed")
             )
         )
+        # The link's own deadline is checked apart from the node's: wait for it too.
+        await wait_for(
+            lambda: (
+                {"node": "linuxha2", "link": "eth1", "status": "dead"}
+                in recorder.of("hb_link_status_changed")
+            )
+        )
         await one.stop()
         await hooks.delivered()
 
