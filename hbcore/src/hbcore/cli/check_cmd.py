@@ -12,9 +12,10 @@ tools and editors (schema :data:`JSON_SCHEMA`, documented in docs/configuration.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -30,6 +31,25 @@ JSON_SCHEMA = "hb-check/1"
 """Names the shape of ``hb check --json``; a change that could break a reader changes it."""
 FAILED = 1
 _CONFIG_FILES = (HACF, HARESOURCES, AUTHKEYS)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def config_dir_option(
+    help_text: str = "Directory holding ha.cf, haresources and authkeys.",
+) -> Callable[[F], F]:
+    """``-c/--config-dir DIR`` (default :data:`DEFAULT_CONFIG_DIR`), as every command that reads
+    a configuration directory the way ``hb check`` does spells it; the command receives it as
+    ``config_dir``, a :class:`~pathlib.Path` that may not name a file. ``help_text`` says what
+    the command reads there."""
+    return click.option(
+        "-c",
+        "--config-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=DEFAULT_CONFIG_DIR,
+        show_default=True,
+        help=help_text,
+    )
 
 
 @dataclass(frozen=True)
@@ -131,14 +151,7 @@ def run_check(
 
 
 @click.command("check")
-@click.option(
-    "-c",
-    "--config-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_CONFIG_DIR,
-    show_default=True,
-    help="Directory holding ha.cf, haresources and authkeys.",
-)
+@config_dir_option()
 @click.option(
     "--strict",
     is_flag=True,

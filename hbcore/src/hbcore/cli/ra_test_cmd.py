@@ -23,6 +23,7 @@ from typing import Any
 import click
 from hb_hookspecs import ResourceAgent, ResourceContext, Settings
 
+from hbcore.cli.check_cmd import config_dir_option
 from hbcore.cli.options import load_selected, plugin_selection_options
 from hbcore.config.configuration import HACF
 from hbcore.config.hacf import parse_hacf, read_hacf
@@ -44,7 +45,6 @@ from hbcore.resources.agent_test import (
     StepResult,
     run_steps,
 )
-from hbcore.state.paths import DEFAULT_CONFIG_DIR
 
 JSON_SCHEMA = "hb-ra-test/1"
 """Names the shape of ``hb ra test --json``; a change that could break a reader changes it."""
@@ -258,14 +258,7 @@ def run_ra_test(
 
 @click.command("test")
 @click.argument("token")
-@click.option(
-    "-c",
-    "--config-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_CONFIG_DIR,
-    show_default=True,
-    help="Directory holding resource.d/ (and ha.cf, when the agent reads settings).",
-)
+@config_dir_option("Directory holding resource.d/ (and ha.cf, when the agent reads settings).")
 @click.option(
     "--node",
     "--node-name",

@@ -13,21 +13,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
+from hbcore.cli.check_cmd import config_dir_option
 from hbcore.cli.options import load_selected, plugin_selection_options
 from hbcore.config.configuration import Configuration, load_configuration
 from hbcore.config.problems import Problem
 
-DEFAULT_CONFIG_DIR = Path("/etc/ha.d")
 FAILED = 1
-
-_config_dir_option = click.option(
-    "-c",
-    "--config-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_CONFIG_DIR,
-    show_default=True,
-    help="Directory holding ha.cf, haresources and authkeys.",
-)
 
 
 @click.group("export")
@@ -41,7 +32,7 @@ def export_group() -> None:
 
 
 @export_group.command("pacemaker")
-@_config_dir_option
+@config_dir_option()
 @click.option(
     "--format",
     "output_format",
@@ -94,7 +85,7 @@ def pacemaker(
 
 
 @export_group.command("corosync")
-@_config_dir_option
+@config_dir_option()
 @click.option(
     "--node-address",
     "node_addresses",
