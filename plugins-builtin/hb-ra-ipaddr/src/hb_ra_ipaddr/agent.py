@@ -55,7 +55,7 @@ class IpAddrAgent:
         argument = token.partition("::")[2] or token
         self.script = f"{config_dir / 'resource.d' / spec.agent} {argument}"
         self.placement: Placement | None = None
-        warmup.begin_if_running(spec.interface)
+        warmup.begin_if_running(spec.interface, spec.address)
 
     def describe(self) -> str:
         placed = self.placement
@@ -68,7 +68,8 @@ class IpAddrAgent:
     async def start(self) -> None:
         log.info(f"Running {self.script} start")
         await warmup.netlink_ready()
-        from hb_ra_ipaddr.netlink import KernelError, in_kernel, mac_of
+        from hb_ra_ipaddr.announce import mac_of
+        from hb_ra_ipaddr.netlink import KernelError, in_kernel
 
         try:
             placement, added = await in_kernel(self._add)

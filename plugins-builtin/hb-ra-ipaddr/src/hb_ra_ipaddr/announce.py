@@ -1,47 +1,49 @@
-"""Telling the segment that an address moved: gratuitous ARP (IPv4) or unsolicited neighbour
-advertisements (IPv6), built and sent with scapy.
+"""Telling the segment that an address moved: the frames of :mod:`hb_ra_ipaddr.frames` (built
+by scapy), sent from the node's event loop on a packet socket.
 
-IPv4 follows heartbeat's ``send_arp``: each round sends an ARP request (target MAC zero), waits
-half the interval, sends an ARP reply (target MAC ours), and waits the other half before the next
-round; both go to the Ethernet broadcast address with the address as sender and target. IPv6
-sends one neighbour advertisement per round to ff02::1 with the override flag, so peers replace
-a cached MAC.
+IPv4 follows heartbeat's ``send_arp``: each round sends an ARP request, waits half the interval,
+sends an ARP reply, and waits the other half before the next round. IPv6 sends one neighbour
+advertisement per round.
+
+scapy stays out of the node: imported, it holds some 50 MB resident for a handful of frames. The
+frames of every address the node may announce are built ahead (:func:`prepare`, from the
+warm-up thread) by a short-lived ``python -m hb_ra_ipaddr.frames`` and kept as bytes. When that
+helper fails the node says what failed and builds them itself with scapy (imported then, and
+kept): correctness before memory.
 
 The first frame is on the wire a fraction of a millisecond after the address is added: the
-sending socket of each interface is opened once, ahead of the takeover when the token names the
-interface (opening and closing a packet socket each wait for an RCU grace period, ~10 ms here),
-and kept; it is non-blocking, so the frames are sent from the event loop itself, with no hop to
-a thread (a full send buffer waits for room on the loop). scapy builds every frame; the warm-up
-(:func:`warm`) has built one of each kind before, so that its caches are filled then. The
-schedule is a cancellable task on the loop. Import this module only after
-:func:`hb_ra_ipaddr.warmup.packets_ready`: it imports scapy.
+sending socket of each interface (a plain ``AF_PACKET`` socket of protocol 0, which receives
+nothing) is opened once, ahead of the takeover when the token names the interface (opening and
+closing a packet socket each wait for an RCU grace period, ~10 ms here), and kept; it is
+non-blocking, so the frames are sent from the event loop itself, with no hop to a thread (a
+full send buffer waits for room on the loop). The schedule is a cancellable task on the loop.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
+import fcntl
+import json
 import logging
+import socket
+import struct
+import subprocess
+import sys
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
-
-from scapy.arch.linux import L2Socket
-from scapy.compat import raw
-from scapy.layers.inet6 import (
-    ICMPv6ND_NA,
-    ICMPv6NDOptDstLLAddr,
-    IPv6,
-)
-from scapy.layers.l2 import ARP, Ether
-from scapy.packet import Packet
 
 from hb_ra_ipaddr.argument import IPAddress
 
 log = logging.getLogger("hb.ra.ipaddr")
 
-BROADCAST_MAC = "ff:ff:ff:ff:ff:ff"
-ALL_NODES_MAC = "33:33:00:00:00:01"
-ZERO_MAC = "00:00:00:00:00:00"
+HELPER = (sys.executable, "-m", "hb_ra_ipaddr.frames")
+"""The command that builds frames (a module attribute, so that tests can break it)."""
+HELPER_TIMEOUT_S = 60.0
+SIOCGIFHWADDR = 0x8927
+
+Rounds = list[list[bytes]]
+"""The frames of one round, grouped by the half-interval pauses between them."""
 
 
 @dataclass(frozen=True)
@@ -55,45 +57,84 @@ class Schedule:
 IPADDR_SCHEDULE = Schedule(count=10, interval_s=0.5)
 IPADDR2_SCHEDULE = Schedule(count=5, interval_s=0.2)
 
-
-def rounds(address: IPAddress, mac: str) -> list[list[Packet]]:
-    """The frames of one round, grouped by the half-interval pauses between them."""
-    if address.version == 4:
-        ip = str(address)
-        request = Ether(src=mac, dst=BROADCAST_MAC) / ARP(
-            op=1, hwsrc=mac, psrc=ip, hwdst=ZERO_MAC, pdst=ip
-        )
-        reply = Ether(src=mac, dst=BROADCAST_MAC) / ARP(
-            op=2, hwsrc=mac, psrc=ip, hwdst=mac, pdst=ip
-        )
-        return [[request], [reply]]
-    advertisement = (
-        Ether(src=mac, dst=ALL_NODES_MAC)
-        / IPv6(src=str(address), dst="ff02::1", hlim=255)
-        / ICMPv6ND_NA(tgt=str(address), R=0, S=0, O=1)
-        / ICMPv6NDOptDstLLAddr(lladdr=mac)
-    )
-    return [[advertisement]]
-
-
-_senders: dict[str, L2Socket] = {}
+_frames: dict[tuple[IPAddress, str], Rounds] = {}
+_senders: dict[str, socket.socket] = {}
 _senders_lock = threading.Lock()
 
 
-def open_sender(interface: str) -> L2Socket:
+def prepare(pairs: Iterable[tuple[IPAddress, str]]) -> None:
+    """Build and keep the frames of each (address, MAC) pair not built yet. Blocks for the
+    helper's run (a few tenths of a second): call it from a thread. Never raises: the
+    helper's failure is logged and the frames are built here instead."""
+    wanted = sorted({pair for pair in pairs if pair not in _frames}, key=str)
+    if not wanted:
+        return
+    try:
+        built = _from_helper(wanted)
+    except (OSError, ValueError, subprocess.SubprocessError) as error:
+        log.error(
+            f"building announcement frames with {' '.join(HELPER)} failed: {error}; "
+            "building them in the node with scapy"
+        )
+        try:
+            built = _in_process(wanted)
+        except ImportError as error:
+            log.error(f"cannot build announcement frames: {error}")
+            return
+    _frames.update(zip(wanted, built, strict=True))
+
+
+def _from_helper(pairs: list[tuple[IPAddress, str]]) -> list[Rounds]:
+    request = json.dumps([[mac, str(address)] for address, mac in pairs])
+    done = subprocess.run(
+        HELPER, input=request, capture_output=True, text=True, timeout=HELPER_TIMEOUT_S
+    )
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise subprocess.SubprocessError(f"exit status {done.returncode}: {last}")
+    answer = json.loads(done.stdout)
+    if not isinstance(answer, list) or len(answer) != len(pairs):
+        raise ValueError(f"expected frames for {len(pairs)} addresses, got {done.stdout[:80]!r}")
+    return [[[bytes.fromhex(frame) for frame in group] for group in rounds] for rounds in answer]
+
+
+def _in_process(pairs: list[tuple[IPAddress, str]]) -> list[Rounds]:
+    from hb_ra_ipaddr.frames import rounds
+
+    return [rounds(str(address), mac) for address, mac in pairs]
+
+
+def frames_of(address: IPAddress, mac: str) -> Rounds | None:
+    """The frames :func:`prepare` built for ``address`` from ``mac``, None when it did not."""
+    return _frames.get((address, mac))
+
+
+def mac_of(name: str) -> str:
+    """The hardware address of interface ``name`` (``aa:bb:...``)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        answer = fcntl.ioctl(probe, SIOCGIFHWADDR, struct.pack("256s", name.encode()[:15]))
+    return answer[18:24].hex(":")
+
+
+def open_sender(interface: str) -> socket.socket:
     """The sending socket of ``interface``, opened on first use and kept (it receives
     nothing). Blocks for a grace period the first time: call it from a thread."""
     with _senders_lock:
         sock = _senders.get(interface)
         if sock is None:
             # Protocol 0: a socket that only sends. One bound to a protocol would also receive.
-            sock = L2Socket(iface=interface, type=0, promisc=False)
-            sock.outs.setblocking(False)
+            sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
+            try:
+                sock.bind((interface, 0))
+            except OSError:
+                sock.close()
+                raise
+            sock.setblocking(False)
             _senders[interface] = sock
         return sock
 
 
-def _forget_sender(interface: str, sock: L2Socket) -> None:
+def _forget_sender(interface: str, sock: socket.socket) -> None:
     """Drop a socket that failed (its interface went away, say): the next announcement on
     ``interface`` opens a new one. Closing it waits for a grace period: in a thread."""
     with _senders_lock:
@@ -102,32 +143,22 @@ def _forget_sender(interface: str, sock: L2Socket) -> None:
     threading.Thread(target=sock.close, name="hb-ra-ipaddr-close", daemon=True).start()
 
 
-def warm() -> None:
-    """Build and serialise one frame of every kind, so that scapy fills its lazy caches now
-    rather than during a takeover."""
-    mac = "02:00:00:00:00:01"
-    for address in (ipaddress.ip_address("192.0.2.1"), ipaddress.ip_address("2001:db8::1")):
-        for frames in rounds(address, mac):
-            for frame in frames:
-                raw(frame)
-
-
-async def _send(sock: L2Socket, frame: Packet) -> None:
+async def _send(sock: socket.socket, frame: bytes) -> None:
     try:
         sock.send(frame)
     except BlockingIOError:
-        await asyncio.get_running_loop().sock_sendall(sock.outs, raw(frame))
+        await asyncio.get_running_loop().sock_sendall(sock, frame)
 
 
-def first_frame_now(interface: str, address: IPAddress, mac: str) -> list[list[Packet]] | None:
+def first_frame_now(interface: str, address: IPAddress, mac: str) -> Rounds | None:
     """Send the schedule's first frame at once, from the caller (the event loop), when the
-    sending socket of ``interface`` is open; return every frame of a round (for
-    :func:`announce`), or None when nothing was sent (the schedule then sends it, or says why
-    it cannot)."""
+    sending socket of ``interface`` is open and the frames are built; return every frame of
+    a round (for :func:`announce`), or None when nothing was sent (the schedule then sends
+    it, or says why it cannot)."""
     sock = _senders.get(interface)
-    if sock is None:
+    groups = _frames.get((address, mac))
+    if sock is None or groups is None:
         return None
-    groups = rounds(address, mac)
     try:
         sock.send(groups[0][0])
     except OSError:
@@ -140,12 +171,19 @@ async def announce(
     address: IPAddress,
     mac: str,
     schedule: Schedule,
-    sent_first: list[list[Packet]] | None = None,
+    sent_first: Rounds | None = None,
 ) -> None:
     """Send the whole schedule on ``interface`` (but its first frame when ``sent_first``, the
     frames :func:`first_frame_now` returned). Failures are logged, never raised: the address
     is up either way, and heartbeat runs send_arp in the background too."""
-    groups = sent_first or rounds(address, mac)
+    groups = sent_first or frames_of(address, mac)
+    if groups is None:
+        # Not foreseen at warm-up (an interface the token does not name, a new MAC).
+        await asyncio.to_thread(prepare, [(address, mac)])
+        groups = frames_of(address, mac)
+        if groups is None:
+            log.warning(f"cannot announce {address} on {interface}: no frames were built")
+            return
     skip = 0 if sent_first is None else 1
     sock = _senders.get(interface)
     if sock is None:

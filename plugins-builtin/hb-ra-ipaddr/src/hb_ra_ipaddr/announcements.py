@@ -26,11 +26,16 @@ from typing import TYPE_CHECKING
 from hb_hookspecs import ArgumentError
 
 from hb_ra_ipaddr import warmup
+from hb_ra_ipaddr.announce import (
+    IPADDR2_SCHEDULE,
+    IPADDR_SCHEDULE,
+    Rounds,
+    announce,
+    first_frame_now,
+)
 from hb_ra_ipaddr.argument import IPADDR, AddressSpec, IPAddress, parse_token
 
 if TYPE_CHECKING:
-    from scapy.packet import Packet
-
     from hb_ra_ipaddr.netlink import Address, Netlink
 
 log = logging.getLogger("hb.ra.ipaddr")
@@ -49,15 +54,8 @@ def begin(interface: str, address: IPAddress, mac: str, agent: str, by_start: bo
     cancel(address)
     if by_start:
         _announced_by_start.add(address)
-    first = None
-    if warmup.packets_are_ready():
-        # The first frame now, from here: a task would wait behind whatever the loop runs next.
-        try:
-            from hb_ra_ipaddr.announce import first_frame_now
-        except ImportError:
-            pass
-        else:
-            first = first_frame_now(interface, address, mac)
+    # The first frame now, from here: a task would wait behind whatever the loop runs next.
+    first = first_frame_now(interface, address, mac)
     task = asyncio.get_running_loop().create_task(
         _announce(interface, address, mac, agent == IPADDR, first), name=f"announce {address}"
     )
@@ -95,7 +93,8 @@ async def group_acquired(tokens: Sequence[str]) -> None:
         return
     stops = {spec.address: _stops.get(spec.address, 0) for spec in specs}
     await warmup.netlink_ready()
-    from hb_ra_ipaddr.netlink import KernelError, in_kernel, mac_of, name_of
+    from hb_ra_ipaddr.announce import mac_of
+    from hb_ra_ipaddr.netlink import KernelError, in_kernel, name_of
 
     versions = sorted({spec.address.version for spec in specs})
 
@@ -134,14 +133,9 @@ def _spec(token: str) -> AddressSpec | None:
 
 
 async def _announce(
-    interface: str, address: IPAddress, mac: str, ipaddr: bool, first: list[list[Packet]] | None
+    interface: str, address: IPAddress, mac: str, ipaddr: bool, first: Rounds | None
 ) -> None:
     await warmup.packets_ready()
-    try:
-        from hb_ra_ipaddr.announce import IPADDR2_SCHEDULE, IPADDR_SCHEDULE, announce
-    except ImportError as error:
-        log.warning(f"cannot announce {address} on {interface}: {error}")
-        return
     schedule = IPADDR_SCHEDULE if ipaddr else IPADDR2_SCHEDULE
     await announce(interface, address, mac, schedule, first)
 

@@ -1,7 +1,8 @@
 """A small typed view of the kernel's routes and addresses, through pyroute2's
 ``AsyncIPRoute`` (netlink on an event loop, never the blocking ``IPRoute``), and of its links
-through ``if_nametoindex``/``SIOCGIFHWADDR`` (one system call each: pyroute2 parses every
-attribute of every link, a millisecond or more, which a takeover would wait for).
+through ``if_nametoindex`` and ``SIOCGIFHWADDR`` (the latter in :mod:`hb_ra_ipaddr.announce`;
+one system call each: pyroute2 parses every attribute of every link, a millisecond or more,
+which a takeover would wait for).
 
 An agent's action runs whole on the netlink loop (:func:`in_kernel`): one hop between threads
 per action, not one per request. Import this module only after
@@ -13,10 +14,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import fcntl
 import ipaddress
 import socket
-import struct
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
@@ -33,7 +32,6 @@ T = TypeVar("T")
 MAIN_TABLE = 254
 RTN_UNICAST = 1
 IFA_F_NODAD = 0x02
-SIOCGIFHWADDR = 0x8927
 
 
 @dataclass(frozen=True)
@@ -65,13 +63,6 @@ def name_of(index: int) -> str | None:
         return socket.if_indextoname(index)
     except OSError:
         return None
-
-
-def mac_of(name: str) -> str:
-    """The hardware address of interface ``name`` (``aa:bb:...``)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        answer = fcntl.ioctl(probe, SIOCGIFHWADDR, struct.pack("256s", name.encode()[:15]))
-    return answer[18:24].hex(":")
 
 
 class Netlink:

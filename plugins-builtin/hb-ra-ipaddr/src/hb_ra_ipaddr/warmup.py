@@ -1,14 +1,17 @@
-"""Importing pyroute2 and scapy ahead of the first takeover, in a background thread, and getting
-the gratuitous ARP ready: scapy's frame building warmed, the sending socket of each interface a
-token names opened.
+"""Importing pyroute2 ahead of the first takeover, in a background thread, and getting the
+announcements ready: the frames of each address a token names built (by a short-lived helper
+process that imports scapy, see :mod:`hb_ra_ipaddr.announce`), the sending socket of each
+interface a token names opened.
 
-Together the imports take about a third of a second. Done on the event loop that would stall
-heartbeats; done at the first ``start`` it would delay the address and its gratuitous ARPs. So
-the first agent created while the node's loop runs (or the first agent asked to do anything)
-starts one thread that imports pyroute2 and then scapy's layer-2 and IPv6 modules; coroutines
-wait, off the loop, only for the part they need. Not when ``hb check`` builds agents: that runs
-without a loop and has no use for either. The node waits for threads its start-up began before
-its first heartbeat (see ``hbcore.node.warm_start``), so this import holds no heartbeat back.
+pyroute2's import and the helper take a few tenths of a second. Done on the event loop that
+would stall heartbeats; done at the first ``start`` it would delay the address and its
+gratuitous ARPs. So the first agent created while the node's loop runs (or the first agent
+asked to do anything) starts one thread that imports pyroute2 and then prepares the frames;
+coroutines wait, off the loop, only for the part they need. Not when ``hb check`` builds
+agents: that runs without a loop and has no use for either. The node waits for threads its
+start-up began before its first heartbeat (see ``hbcore.node.warm_start``), so this work holds
+no heartbeat back. An agent created later (a reload adding an address) has its frames built by
+a short thread of its own.
 """
 
 from __future__ import annotations
@@ -16,12 +19,13 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import socket
 import threading
+
+from hb_ra_ipaddr.argument import IPAddress
 
 NETLINK_MODULES = ("hb_ra_ipaddr.netlink",)
 """Imports pyroute2."""
-PACKET_MODULES = ("hb_ra_ipaddr.announce",)
-"""Imports scapy's layer-2, IPv6 and Linux socket modules (never ``scapy.all``)."""
 
 log = logging.getLogger("hb.ra.ipaddr")
 
@@ -29,20 +33,25 @@ _lock = threading.Lock()
 _thread: threading.Thread | None = None
 _netlink_ready = threading.Event()
 _packets_ready = threading.Event()
-_interfaces: set[str] = set()
-"""Interfaces named by tokens: their sending sockets are opened by the thread."""
+_wanted: set[tuple[str | None, IPAddress]] = set()
+"""(interface, address) of every token seen; None: the token names no interface, so the frames
+are built for every interface's MAC, and no socket is opened ahead."""
 
 
-def begin(interface: str | None = None) -> None:
-    """Start the import thread, once per process, and have it open the sending socket of
-    ``interface`` (a later one is opened by a short thread of its own). Cheap to call again."""
+def begin(interface: str | None = None, address: IPAddress | None = None) -> None:
+    """Start the warm-up thread, once per process, and have it build the frames of
+    ``address`` (on ``interface``, or on every interface when None) and open the sending
+    socket of ``interface`` (later ones get a short thread of their own). Cheap to call
+    again."""
     global _thread
     with _lock:
-        if interface is not None and interface not in _interfaces:
-            _interfaces.add(interface)
+        if address is not None and (interface, address) not in _wanted:
+            _wanted.add((interface, address))
             if _packets_ready.is_set():
                 threading.Thread(
-                    target=_open_senders, args=([interface],), name="hb-ra-ipaddr-socket"
+                    target=_get_ready,
+                    args=([(interface, address)],),
+                    name="hb-ra-ipaddr-frames",
                 ).start()
         if _thread is not None:
             return
@@ -52,13 +61,13 @@ def begin(interface: str | None = None) -> None:
         _thread.start()
 
 
-def begin_if_running(interface: str | None = None) -> None:
+def begin_if_running(interface: str | None = None, address: IPAddress | None = None) -> None:
     """:func:`begin` when called from a running event loop (the node daemon)."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
         return
-    begin(interface)
+    begin(interface, address)
 
 
 async def netlink_ready() -> None:
@@ -67,12 +76,13 @@ async def netlink_ready() -> None:
 
 
 async def packets_ready() -> None:
-    """Return once scapy's modules are imported (or failed to import), waiting off the loop."""
+    """Return once the warm-up has built the frames it knew of (or failed to), waiting off
+    the loop."""
     await _wait(_packets_ready)
 
 
 def packets_are_ready() -> bool:
-    """Whether scapy's modules are imported (or failed to import) and its frames warmed."""
+    """Whether the warm-up has built the frames it knew of (or failed to)."""
     return _packets_ready.is_set()
 
 
@@ -83,42 +93,63 @@ async def _wait(event: threading.Event) -> None:
 
 
 def _import_all() -> None:
-    for modules, ready in ((NETLINK_MODULES, _netlink_ready), (PACKET_MODULES, _packets_ready)):
-        try:
-            for module in modules:
-                importlib.import_module(module)
-        except ImportError:
-            # The user of the module imports it again and reports the error where it matters.
-            ready.set()
-            continue
-        try:
-            _warm(ready)
-        except Exception as error:  # a warm-up that fails only leaves the first takeover slower
-            log.debug(f"warming up {modules[0]} failed: {type(error).__name__}: {error}")
-        finally:
-            ready.set()
-
-
-def _warm(ready: threading.Event) -> None:
-    if ready is _netlink_ready:
-        from hb_ra_ipaddr.netlink import warm as warm_netlink
-
-        warm_netlink()
+    try:
+        for module in NETLINK_MODULES:
+            importlib.import_module(module)
+    except ImportError:
+        # The user of the module imports it again and reports the error where it matters.
+        pass
     else:
-        from hb_ra_ipaddr.announce import warm
+        try:
+            from hb_ra_ipaddr.netlink import warm
 
-        warm()
+            warm()
+        except Exception as error:  # a warm-up that fails only leaves the first takeover slower
+            log.debug(f"warming up netlink failed: {type(error).__name__}: {error}")
+    finally:
+        _netlink_ready.set()
+    try:
         with _lock:
-            wanted = sorted(_interfaces)
-        _open_senders(wanted)
+            wanted = sorted(_wanted, key=str)
+        _get_ready(wanted)
+    finally:
+        _packets_ready.set()
 
 
-def _open_senders(interfaces: list[str]) -> None:
-    from hb_ra_ipaddr.announce import open_sender
+def _get_ready(wanted: list[tuple[str | None, IPAddress]]) -> None:
+    """Build the frames of ``wanted`` and open the sockets of the interfaces it names."""
+    from hb_ra_ipaddr.announce import open_sender, prepare
 
-    for interface in interfaces:
+    everywhere = _every_mac() if any(interface is None for interface, _ in wanted) else {}
+    pairs = []
+    for interface, address in wanted:
+        if interface is None:
+            pairs += [(address, mac) for mac in everywhere.values()]
+        elif (mac := _mac(interface)) is not None:
+            pairs.append((address, mac))
+    prepare(pairs)
+    for interface in sorted({interface for interface, _ in wanted if interface is not None}):
         try:
             open_sender(interface)
         except OSError as error:
             # Not fatal: the announcement opens it again, and says why if it still fails.
             log.debug(f"cannot open a packet socket on {interface} yet: {error}")
+
+
+def _every_mac() -> dict[str, str]:
+    macs = {}
+    for _, name in socket.if_nameindex():
+        if (mac := _mac(name)) is not None:
+            macs[name] = mac
+    return macs
+
+
+def _mac(interface: str) -> str | None:
+    from hb_ra_ipaddr.announce import mac_of
+
+    try:
+        return mac_of(interface)
+    except OSError as error:
+        # The token names an interface not there yet: its start builds the frames then.
+        log.debug(f"cannot read the MAC of {interface} yet: {error}")
+        return None
