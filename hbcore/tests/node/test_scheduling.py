@@ -1,13 +1,27 @@
 """Real-time scheduling (``realtime on``): SCHED_RR, mlockall and the timer slack, each asked
 for, each refusal a warning and never a failure. The system calls are faked: a test process
-must not become real-time."""
+must not become real-time (the lock is taken for real only in a process of its own)."""
 
 from __future__ import annotations
 
+import ctypes
 import errno
+import os
+import subprocess
+import sys
+import textwrap
 
 import pytest
-from hbcore.node.scheduling import TIMER_SLACK_NS, Realtime, make_realtime, skipped
+from hbcore.node.scheduling import (
+    MCL_CURRENT,
+    MCL_FUTURE,
+    MCL_ONFAULT,
+    TIMER_SLACK_NS,
+    Linux,
+    Realtime,
+    make_realtime,
+    skipped,
+)
 from structlog.testing import capture_logs
 
 
@@ -73,3 +87,60 @@ def test_hb_realtime_skip_leaves_parts_out_for_measuring() -> None:
 )
 def test_skip_words_outside_the_three_parts_are_ignored(value: str, parts: set[str]) -> None:
     assert skipped({"HB_REALTIME_SKIP": value}) == parts
+
+
+class FakeLibc:
+    """libc's mlockall, refusing the flags in ``refuse`` with ``number`` (EINVAL: as a kernel
+    before 4.4 refuses MCL_ONFAULT)."""
+
+    def __init__(self, refuse: int, number: int = errno.EINVAL) -> None:
+        self.refuse = refuse
+        self.number = number
+        self.calls: list[int] = []
+
+    def mlockall(self, flags: int) -> int:
+        self.calls.append(flags)
+        if flags & self.refuse:
+            ctypes.set_errno(self.number)
+            return -1
+        return 0
+
+
+def test_memory_is_locked_on_fault_and_without_it_on_a_kernel_that_refuses_it() -> None:
+    linux = Linux()
+    linux._libc = FakeLibc(refuse=MCL_ONFAULT)
+    linux.lock_memory()
+    both = MCL_CURRENT | MCL_FUTURE
+    assert linux._libc.calls == [both | MCL_ONFAULT, both]
+
+
+def test_another_refusal_of_the_lock_is_not_retried() -> None:
+    linux = Linux()
+    linux._libc = FakeLibc(refuse=MCL_CURRENT, number=errno.EPERM)
+    with pytest.raises(OSError) as raised:
+        linux.lock_memory()
+    assert raised.value.errno == errno.EPERM
+    assert len(linux._libc.calls) == 1
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mlockall needs root or CAP_IPC_LOCK")
+def test_locked_memory_leaves_untouched_pages_out_of_memory() -> None:
+    # A process of its own: the lock lasts as long as the process.
+    script = textwrap.dedent(
+        """
+        import mmap, threading
+        from hbcore.node.scheduling import Linux
+        Linux().lock_memory()
+        spare = mmap.mmap(-1, 64 << 20)  # mapped after the lock, never touched
+        thread = threading.Thread(target=lambda: None)
+        thread.start(); thread.join()
+        status = dict(line.split(":", 1) for line in open("/proc/self/status"))
+        print(int(status["VmLck"].split()[0]), int(status["VmRSS"].split()[0]))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=30, check=True
+    )
+    locked_kb, resident_kb = map(int, done.stdout.split())
+    assert locked_kb > 64 << 10  # the spare mapping is locked...
+    assert resident_kb < 32 << 10  # ...and not resident
