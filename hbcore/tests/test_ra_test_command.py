@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -149,6 +151,62 @@ def test_a_stop_that_fails_when_stopped_fails_at_step_7_with_the_scripts_words(
     )
     assert report["cleanup"] is None
     assert report["notes"] == [f"no ha.cf in {directory}: the agent sees empty settings"]
+
+
+# A start (or a status) that hangs once it has begun, and a stop that leaves a trace.
+SLOW_START = MAID.replace(
+    'start) echo "$HA_CURHOST" > "$state" ;;',
+    'start) echo "$HA_CURHOST" > "$state"; touch "$state.begun"; sleep 30 ;;',
+)
+SLOW_STATUS = MAID.replace('stop) rm -f "$state"', 'stop) touch "$state.stop-called"').replace(
+    "status) ", 'status) touch "$state.begun"; sleep 30; '
+)
+
+
+def interrupted(arguments: list[str], begun: Path) -> subprocess.CompletedProcess[str]:
+    """``hb ARGUMENTS``, sent SIGINT (Ctrl-C) once the script has created ``begun``."""
+    child = subprocess.Popen(
+        [str(HB), *arguments], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # SIGINT as a terminal delivers it, even when this test runs where it is ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while not begun.exists() and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert begun.exists(), "the script never began"
+        child.send_signal(signal.SIGINT)
+        stdout, stderr = child.communicate(timeout=30)
+    finally:
+        child.kill()
+        child.wait()
+    return subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)
+
+
+def test_ctrl_c_during_a_slow_start_stops_what_the_test_started_and_exits_130(
+    tmp_path: Path,
+) -> None:
+    directory = config_dir(tmp_path, {"maid": SLOW_START})
+    state = tmp_path / "maid.vacuum"
+    ran = interrupted(["ra", "test", "-c", str(directory), "maid::vacuum"], Path(f"{state}.begun"))
+    assert ran.returncode == 130, ran.stdout + ran.stderr
+    assert steps(ran.stdout) == ["stop (cleanup) ok: stopped"]
+    assert ran.stdout.splitlines()[-1] == (
+        "hb ra test: maid::vacuum: interrupted during start; stopped what the test started"
+    )
+    assert not state.exists()
+
+
+def test_ctrl_c_before_the_start_stops_nothing(tmp_path: Path) -> None:
+    directory = config_dir(tmp_path, {"maid": SLOW_STATUS})
+    state = tmp_path / "maid.vacuum"
+    arguments = ["ra", "test", "-c", str(directory), "--json", "maid::vacuum"]
+    ran = interrupted(arguments, Path(f"{state}.begun"))
+    assert ran.returncode == 130, ran.stdout + ran.stderr
+    report = json.loads(ran.stdout)
+    assert (report["exit_code"], report["passed"]) == (130, False)
+    assert report["interrupted"] == {"during": "status", "started": False, "cleanup": None}
+    assert not Path(f"{state}.stop-called").exists()
 
 
 def test_the_token_is_resolved_with_the_settings_of_ha_cf(tmp_path: Path) -> None:

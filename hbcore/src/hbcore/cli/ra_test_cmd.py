@@ -7,15 +7,19 @@ of the configuration directory's ``ha.cf`` (empty settings when there is none: a
 The agent then runs the steps of :data:`hbcore.resources.agent_test.SEQUENCE`, each bounded by
 ``--timeout`` and watched for holding the event loop. One line per step; exit 0 when every
 step passed, 1 at the first that failed (having stopped what the test started, unless
-``--keep-running``), 2 when no plugin handles the token (with ``hb check``'s message).
+``--keep-running``), 2 when no plugin handles the token (with ``hb check``'s message), 130 when
+Ctrl-C cut the steps short (having stopped the agent if the test had started it).
 ``--json`` prints the same as one document (schema :data:`JSON_SCHEMA`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import json
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +39,7 @@ from hbcore.config.safety_net import SafetyNet
 from hbcore.log import LogTargets, configure_logging
 from hbcore.plugins import PluginSet
 from hbcore.resources.agent_test import (
+    CLEANUP,
     DEFAULT_LIMITS,
     DEFAULT_TIMEOUT_S,
     SEQUENCE,
@@ -43,12 +48,13 @@ from hbcore.resources.agent_test import (
     AgentTestRun,
     Limits,
     StepResult,
+    run_step,
     run_steps,
 )
 
 JSON_SCHEMA = "hb-ra-test/1"
 """Names the shape of ``hb ra test --json``; a change that could break a reader changes it."""
-PASSED, FAILED, UNHANDLED = 0, 1, 2
+PASSED, FAILED, UNHANDLED, INTERRUPTED = 0, 1, 2, 130
 _PROGRAM = "hb ra test"
 _NAME_WIDTH = max(len(step.name) for step in SEQUENCE)
 
@@ -112,6 +118,70 @@ def _settings(config_dir: Path, node: str, plugins: PluginSet) -> tuple[Settings
     return Settings(node, config_dir, hacf.given), notes if errors else ()
 
 
+class _Watched:
+    """The agent under test, noting what the test has asked of it, so that a Ctrl-C, which
+    loses the steps' results, still knows whether the test started something."""
+
+    def __init__(self, agent: ResourceAgent) -> None:
+        self.agent = agent
+        self.name = agent.name
+        self.started = False
+        """True from a start called (finished or not) until a stop that succeeded."""
+        self.during: str | None = None
+        """The call in progress, if any."""
+
+    async def start(self) -> None:
+        self.started = True
+        async with self._calling("start"):
+            await self.agent.start()
+
+    async def stop(self) -> None:
+        async with self._calling("stop"):
+            await self.agent.stop()
+        self.started = False
+
+    async def status(self) -> bool:
+        async with self._calling("status"):
+            return await self.agent.status()
+
+    def describe(self) -> str:
+        return self.agent.describe()
+
+    @contextlib.asynccontextmanager
+    async def _calling(self, call: str) -> AsyncIterator[None]:
+        self.during = call
+        try:
+            yield
+        except Exception:
+            self.during = None
+            raise
+        # Not reset when a cancellation (the Ctrl-C, a BaseException) goes through.
+        self.during = None
+
+
+@dataclass(frozen=True)
+class Interruption:
+    """A Ctrl-C during the steps: the agent's call it cut short, whether the test had started
+    the agent, and the stop that undid it (None when there was nothing to stop, or when a
+    second Ctrl-C cut that stop short too)."""
+
+    during: str | None
+    started: bool
+    cleanup: StepResult | None
+
+
+def _interrupted(watched: _Watched, limits: Limits) -> Interruption:
+    """After a Ctrl-C: stop the agent, bounded by the step timeout, if the test started it."""
+    during = watched.during
+    if not watched.started:
+        return Interruption(during, False, None)
+    try:
+        stopping = asyncio.run(run_step(watched.agent, CLEANUP, limits))
+    except KeyboardInterrupt:  # a second Ctrl-C: the user gives up the cleanup
+        return Interruption(during, True, None)
+    return Interruption(during, True, stopping)
+
+
 @dataclass(frozen=True)
 class RaTestReport:
     """What ``hb ra test`` found for one token."""
@@ -124,9 +194,13 @@ class RaTestReport:
     """None when there was no agent to run."""
     forced: bool = False
     keep_running: bool = False
+    interrupted: Interruption | None = None
+    """Set when Ctrl-C cut the steps short (``run`` is None then: the results are lost)."""
 
     @property
     def exit_code(self) -> int:
+        if self.interrupted is not None:
+            return INTERRUPTED
         if self.run is None:
             return UNHANDLED
         return PASSED if self.run.passed else FAILED
@@ -134,9 +208,13 @@ class RaTestReport:
     def lines(self) -> list[str]:
         """The text output: the agent, one line per step, the cleanup, the verdict."""
         agent, run = self.resolution.agent, self.run
-        if agent is None or run is None:
+        if agent is None:
             return []
         lines = [printable(f"{self.token}: {_describe(agent)}")]
+        if self.interrupted is not None:
+            return lines + self._interrupted_lines(self.interrupted)
+        if run is None:
+            return []
         for number, result in enumerate(run.results, 1):
             lines += _step_lines(str(number), result)
         if run.cleanup is not None:
@@ -158,6 +236,20 @@ class RaTestReport:
         elif self.keep_running and number > 1:
             verdict.append("  left as the failed step left it (--keep-running)")
         return verdict
+
+    def _interrupted_lines(self, interruption: Interruption) -> list[str]:
+        cleanup = interruption.cleanup
+        lines = _step_lines("", cleanup) if cleanup is not None else []
+        during = f" during {interruption.during}" if interruption.during else ""
+        if not interruption.started:
+            done = "the test had started nothing, and stopped nothing"
+        elif cleanup is None:
+            done = "interrupted again while stopping what the test started: it may still run"
+        elif cleanup.passed:
+            done = "stopped what the test started"
+        else:
+            done = "stopping what the test started FAILED: it may still run"
+        return [*lines, printable(f"{_PROGRAM}: {self.token}: interrupted{during}; {done}")]
 
     def to_json(self) -> dict[str, Any]:
         """The report as ``hb ra test --json`` prints it (schema :data:`JSON_SCHEMA`)."""
@@ -188,7 +280,17 @@ class RaTestReport:
                 {"number": failed[0], "name": failed[1].step.name} if failed is not None else None
             ),
             "cleanup": _step_json(None, run.cleanup) if run and run.cleanup else None,
+            "interrupted": _interruption_json(self.interrupted) if self.interrupted else None,
         }
+
+
+def _interruption_json(interruption: Interruption) -> dict[str, Any]:
+    cleanup = interruption.cleanup
+    return {
+        "during": interruption.during,
+        "started": interruption.started,
+        "cleanup": _step_json(None, cleanup) if cleanup is not None else None,
+    }
 
 
 def _describe(agent: ResourceAgent) -> str:
@@ -246,14 +348,24 @@ def run_ra_test(
 
     ``force`` accepts a resource that runs already (the test stops it); ``keep_running``
     leaves a failed run as its failed step left it instead of stopping what it started.
+    A Ctrl-C (``KeyboardInterrupt``) during the steps cancels the call in progress and, if the
+    test had started the agent, stops it within ``limits`` (``keep_running`` or not); the
+    report then says so (:class:`Interruption`). A second Ctrl-C gives up that stop.
     Runs its own event loop: call it from a thread that runs none.
     """
     resolution = resolve_token(token, config_dir, plugins, node_name)
+    report = functools.partial(
+        RaTestReport, token, config_dir, resolution, limits, forced=force, keep_running=keep_running
+    )
     if resolution.agent is None:
-        return RaTestReport(token, config_dir, resolution, limits, None, force, keep_running)
+        return report(None)
     steps = (STATUS_BEFORE_START_ANY, *SEQUENCE[1:]) if force else SEQUENCE
-    run = asyncio.run(run_steps(resolution.agent, steps, limits, cleanup=not keep_running))
-    return RaTestReport(token, config_dir, resolution, limits, run, force, keep_running)
+    watched = _Watched(resolution.agent)
+    try:
+        run = asyncio.run(run_steps(watched, steps, limits, cleanup=not keep_running))
+    except KeyboardInterrupt:  # asyncio.run has cancelled the steps (and killed the script)
+        return report(None, interrupted=_interrupted(watched, limits))
+    return report(run)
 
 
 @click.command("test")
@@ -313,8 +425,8 @@ def ra_test(
     running), stop, status (stopped), stop again (still stopped). TOKEN is written as in
     haresources (maid::vacuum, httpd, IPaddr::10.0.0.5/24). Exit 0 when every step passed; 1
     at the first step that failed (what the test started is stopped again); 2 when no
-    installed plugin handles TOKEN. It starts and stops the resource: run it on a node that
-    does not hold it.
+    installed plugin handles TOKEN; 130 after Ctrl-C (what the test started is stopped again
+    too). It starts and stops the resource: run it on a node that does not hold it.
     """
     loaded = load_selected(plugins, disables)
     _route_agent_logs(verbose, node_name or local_node_name(config_dir))
