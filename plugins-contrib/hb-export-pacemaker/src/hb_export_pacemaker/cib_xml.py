@@ -119,14 +119,10 @@ def _simulated_status(cib: ET.Element, status: ET.Element, plan: Plan) -> None:
 
 
 def _header(plan: Plan, source: str) -> str:
-    lines = [
+    lines = plan.header(
         f"hb export pacemaker: {source} as a Pacemaker CIB ({VALIDATE_WITH}).",
         "Check it: crm_verify -x FILE. Load it into a new cluster: cibadmin -R -x FILE.",
-    ]
-    notes = plan.all_notes
-    if notes:
-        lines.append("Not translated (see the comments below, and do these by hand):")
-        lines += [f"  {note}" for note in notes]
+    )
     return "\n".join(f"<!-- {safe_comment(line)} -->" for line in lines)
 
 

@@ -36,14 +36,11 @@ _CONTINUED = " \\\n    "
 def crm_configuration(plan: Plan, source: str) -> str:
     """The crm shell configuration for ``plan``, read from ``source`` (named in the header)."""
     ids = Ids(set(plan.ids))
-    out = [
-        f"# hb export pacemaker: {_comment(source)} as crm shell configuration.",
-        "# Load it: crm configure load update FILE",
-    ]
-    notes = plan.all_notes
-    if notes:
-        out.append("# Not translated (do these by hand):")
-        out += [f"#   {_comment(str(note))}" for note in notes]
+    header = plan.header(
+        f"hb export pacemaker: {source} as crm shell configuration.",
+        "Load it: crm configure load update FILE",
+    )
+    out = [f"# {_comment(line)}" for line in header]
     out += [f"node {number}: {name}" for number, name in enumerate(plan.nodes, start=1)]
     out += [f"# {_comment(f'{option.name}: {option.why}')}" for option in plan.properties]
     settings = " ".join(f"{option.name}={_value(option.value)}" for option in plan.properties)

@@ -34,17 +34,13 @@ ROLES = {"Master": PROMOTED, "Slave": "Unpromoted"}
 def pcs_script(plan: Plan, source: str) -> str:
     """The commands for ``plan``, read from ``source`` (named in the header)."""
     names = " ".join(shlex.quote(node) for node in plan.nodes)
-    lines = [
-        "#!/bin/sh",
-        f"# hb export pacemaker --format pcs: {_comment(source)} as pcs commands.",
-        "# The cluster first (or corosync.conf from 'hb export corosync'):",
-        f"#   pcs host auth {names}",
-        f"#   pcs cluster setup {shlex.quote(plan.cluster_name)} {names} --start",
-    ]
-    notes = plan.all_notes
-    if notes:
-        lines.append("# Not translated (do these by hand):")
-        lines += [f"#   {_comment(str(note))}" for note in notes]
+    header = plan.header(
+        f"hb export pacemaker --format pcs: {source} as pcs commands.",
+        "The cluster first (or corosync.conf from 'hb export corosync'):",
+        f"  pcs host auth {names}",
+        f"  pcs cluster setup {shlex.quote(plan.cluster_name)} {names} --start",
+    )
+    lines = ["#!/bin/sh", *(f"# {_comment(line)}" for line in header)]
     lines += ["set -e", f"pcs cluster cib {WORK_FILE}"]
     for option in plan.properties:
         lines.append(f"# {_comment(option.why)}")

@@ -168,6 +168,16 @@ class Plan:
         ]
         return (*self.notes, *members)
 
+    def header(self, *lines: str) -> list[str]:
+        """What every export says first, as plain lines its renderer makes comments of:
+        ``lines`` (what the output is, how to use it), then, when there are notes, what was
+        not translated, one note a line."""
+        notes = self.all_notes
+        if not notes:
+            return list(lines)
+        heading = "Not translated (see the comments below, and do these by hand):"
+        return [*lines, heading, *(f"  {note}" for note in notes)]
+
 
 def plan(config: Configuration, ocf_root: Path = OCF_ROOT) -> Plan:
     """The plan for a configuration that loaded without errors."""
