@@ -378,7 +378,9 @@ def test_stop_cancels_the_announcement_of_an_address_found_up(pair: Pair) -> Non
     ip("-n", pair.node, "addr", "add", "10.91.1.75/24", "dev", "eth0")
     try:
         with sniffing(pair.peer, "eth0") as sniffer:
-            results = pair.drive("IPaddr2::10.91.1.75/24/eth0", "acquired", {"sleep": 0.3}, "stop")
+            # Long enough for the first frames of a process 0.1 s old, well short of the 1 s
+            # the five rounds take.
+            results = pair.drive("IPaddr2::10.91.1.75/24/eth0", "acquired", {"sleep": 0.5}, "stop")
         arps = _arps(sniffer.frames, "10.91.1.75")
         assert 0 < len(arps) < 10
         assert all(stamp < results[2]["after"] for stamp, _ in arps)

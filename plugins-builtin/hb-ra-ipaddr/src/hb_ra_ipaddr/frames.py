@@ -7,7 +7,8 @@ sends one neighbour advertisement to ff02::1 with the override flag, so that pee
 cached MAC.
 
 scapy costs some 50 MB resident once imported, so the node does not import this module: it
-runs it as a short-lived helper, ``python -m hb_ra_ipaddr.frames``, which reads a JSON list of
+runs it as a short-lived helper (``python -P .../hb_ra_ipaddr/frames.py``: the file alone,
+without its package; it imports nothing of hb), which reads a JSON list of
 ``[mac, address]`` pairs on stdin and writes, for each pair in order, the frames of one round
 grouped by the half-interval pauses between them, as hex strings in JSON on stdout
 (:mod:`hb_ra_ipaddr.announce` keeps the bytes and sends them). The node imports it only when

@@ -93,6 +93,10 @@ async def _wait(event: threading.Event) -> None:
 
 
 def _import_all() -> None:
+    # The helper that builds the frames is a process of its own: it runs while pyroute2 is
+    # imported here, rather than after.
+    frames = threading.Thread(target=_build_frames, name="hb-ra-ipaddr-frames")
+    frames.start()
     try:
         for module in NETLINK_MODULES:
             importlib.import_module(module)
@@ -108,10 +112,22 @@ def _import_all() -> None:
             log.debug(f"warming up netlink failed: {type(error).__name__}: {error}")
     finally:
         _netlink_ready.set()
+        frames.join()
+
+
+def _build_frames() -> None:
+    """Get every token's frames ready, those of tokens seen meanwhile too; then set
+    ``_packets_ready`` (under the lock: a token seen after it gets a thread of its own)."""
+    done: set[tuple[str | None, IPAddress]] = set()
     try:
-        with _lock:
-            wanted = sorted(_wanted, key=str)
-        _get_ready(wanted)
+        while True:
+            with _lock:
+                todo = sorted(_wanted - done, key=str)
+                if not todo:
+                    _packets_ready.set()
+                    return
+            _get_ready(todo)
+            done.update(todo)
     finally:
         _packets_ready.set()
 
