@@ -1,7 +1,6 @@
 """Start-up work must not delay a heartbeat: what plugins begin in threads while the node is
 built (hb-ra-ipaddr imports pyroute2 and has its announcement frames built by a helper process,
-about a third of a second) ends before
-the node's first heartbeat.
+about a third of a second) ends before the node's first heartbeat.
 
 A thread holds the interpreter's lock while it imports; the loop, which needs the lock after
 every wake-up, then waits up to the switch interval (5 ms) each time, and a heartbeat due every
