@@ -42,6 +42,11 @@ CONFIG = ClusterConfig(
 SETTLE_S = 40.0
 MOVE_S = 20.0
 """heartbeat's ipfail takes its time (it polls); the bound for a cluster with one of its nodes."""
+STARTED = "Initial resource acquisition complete"
+BALANCED = "Ping node count is balanced."
+"""Logged by heartbeat and hb alike: a node settled its start; an ipfail compared counts (a
+heartbeat node's ipfail answers an hb node's count without asking back, so one side may be
+the only one to log it)."""
 HB_MOVE_S = DEADPING_S + 10 * KEEPALIVE_S
 """Between hb nodes: the ping node declared dead after deadping, then a few keepalives for the
 ipfail exchange and the standby handover (measured here: about 1.4 s)."""
@@ -60,7 +65,8 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None
 
 
 def started(lab: Lab, first: NodeCommand, second: NodeCommand) -> tuple[Node, Node]:
-    """linuxha1 (preferred) and linuxha2, both seeing the ping node, linuxha1 holding."""
+    """linuxha1 (preferred) and linuxha2, both seeing the ping node, linuxha1 holding, both
+    settled and past initdead, an ipfail having compared the counts."""
     lab.write_config(CONFIG)
     owner, other = lab.node("linuxha1"), lab.node("linuxha2")
     owner.start(first)
@@ -68,7 +74,13 @@ def started(lab: Lab, first: NodeCommand, second: NodeCommand) -> tuple[Node, No
     for node in (owner, other):
         node.wait_for_log(f"Status update for node {PING_NODE}: status ping", SETTLE_S)
     wait_until(lambda: holds(owner) and not holds(other), SETTLE_S, "linuxha1 holds")
-    time.sleep(3)  # past initdead; ipfail has compared counts once
+    for node in (owner, other):
+        node.wait_for_log(STARTED, SETTLE_S)
+    wait_until(
+        lambda: any(BALANCED in line for node in (owner, other) for line in node.read_log()),
+        SETTLE_S,
+        "ipfail has compared the ping node counts once",
+    )
     return owner, other
 
 
