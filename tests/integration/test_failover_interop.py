@@ -10,6 +10,7 @@ stays there. The address is never held by both nodes at the moments checked.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -38,6 +39,14 @@ CONFIG = ClusterConfig(
 COLD_START_S = 40.0
 """Both implementations wait up to 10 s for a stable peer before taking their own groups."""
 MOVE_S = 20.0
+STARTED = "Initial resource acquisition complete"
+TAKEN_OVER = "mach_down takeover complete"
+FAILED_BACK_HERE = ("Standby resource acquisition done [foreign].", STARTED)
+FAILED_BACK_THERE = ("Other node completed standby takeover of foreign resources.",)
+"""What heartbeat and hb both log once a step has settled, so that the next one starts on a
+stable cluster (heartbeat refuses a standby during a resource transition)."""
+RESOURCE_SCRIPTS = (b"ResourceManager", b"resource.d/", b"send_arp")
+"""In the command line of heartbeat's resource scripts and of the send_arp they leave behind."""
 
 
 def holds(node: Node) -> bool:
@@ -56,12 +65,35 @@ def only(owner: Node, other: Node) -> Callable[[], bool]:
     return lambda: holds(owner) and not holds(other)
 
 
-def die_like_a_machine(lab: Lab, node: Node) -> None:
+def scripts_done(node: Node) -> bool:
+    """No resource script runs on ``node`` (heartbeat runs its agents, and their send_arp, in
+    processes of their own after it logs its start settled)."""
+    for pid in node.pids():
+        with contextlib.suppress(OSError):
+            if any(s in Path(f"/proc/{pid}/cmdline").read_bytes() for s in RESOURCE_SCRIPTS):
+                return False
+    return True
+
+
+def die_like_a_machine(lab: Lab, node: Node) -> set[int]:
+    """Kill every process of ``node`` and pull its public cable; return the PIDs killed."""
+    pids = set(node.pids())
     node.kill()
     lab.cut_link(node.name, "eth0")
+    return pids
 
 
-def reboot(lab: Lab, node: Node, command: NodeCommand) -> None:
+def reaped(node: Node, killed: set[int]) -> bool:
+    """None of ``killed`` is left, not even a zombie; reap those the lab launched (init reaps
+    the daemons' forks)."""
+    node.reap()
+    return not any(Path(f"/proc/{pid}").exists() for pid in killed)
+
+
+def reboot(lab: Lab, node: Node, command: NodeCommand, killed: set[int]) -> None:
+    """Start ``node`` again once none of its ``killed`` processes is left, as after a reboot
+    (heartbeat refuses to start while its pid file names a process that exists)."""
+    wait_until(lambda: reaped(node, killed), MOVE_S, f"{node.name}'s killed processes are gone")
     node.run(["ip", "addr", "del", f"{ADDRESS}/24", "dev", "eth0"], check=False)
     lab.restore_link(node.name, "eth0")
     node.start(command)
@@ -78,16 +110,22 @@ def run_scenario(
         preferred.start(preferred_command)
         other.start(other_command)
         wait_until(only(preferred, other), COLD_START_S, "the preferred node holds the address")
-        time.sleep(3)  # past initdead on both sides
+        for node in (preferred, other):  # past initdead: each settled its start
+            node.wait_for_log(STARTED, COLD_START_S)
+        wait_until(lambda: scripts_done(preferred), MOVE_S, "the owner's start scripts end")
 
-        die_like_a_machine(lab, preferred)
+        mark = other.log_mark()
+        killed = die_like_a_machine(lab, preferred)
         wait_until(lambda: holds(other), MOVE_S, "the survivor takes the address over")
+        other.wait_for_log(TAKEN_OVER, MOVE_S, after=mark)
 
-        time.sleep(2)
-        reboot(lab, preferred, preferred_command)
+        marks = {node.name: node.log_mark() for node in (preferred, other)}
+        reboot(lab, preferred, preferred_command, killed)
         wait_until(only(preferred, other), MOVE_S, "the address fails back")
+        for node, texts in ((preferred, FAILED_BACK_HERE), (other, FAILED_BACK_THERE)):
+            for text in texts:
+                node.wait_for_log(text, MOVE_S, after=marks[node.name])
 
-        time.sleep(2)
         preferred.run(standby_argv)
         wait_until(only(other, preferred), MOVE_S, "standby hands the address over")
         time.sleep(3)
