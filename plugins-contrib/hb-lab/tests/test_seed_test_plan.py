@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 from hb_lab import seed_test_plan
 from hb_lab.commands import HEARTBEAT
+from hb_lab.haconf import Timers
 from hb_lab.logs import LogFollower, message_of
 from hb_lab.seed_test_plan import (
     STEPS,
@@ -36,6 +37,10 @@ from hypothesis import strategies as st
 ROOT = Path(__file__).resolve().parents[3]
 GUIDE = ROOT / "docs" / "getting-started.md"
 STEP_NAMES = [name for name, _expected, _step in STEPS]
+LAB_TIMERS = Timers(keepalive=0.2, deadtime=1.0)
+"""The lab runs take half the default deadtime (each pulled cable is out two deadtimes, each
+death takes one): the same steps, judged the same way, 7 s sooner a run. keepalive stays at
+the default's 0.2 s: the null-modem cable carries both nodes' heartbeats at 19200 baud."""
 
 
 # -- the guide -----------------------------------------------------------------------------------
@@ -68,10 +73,24 @@ def _output_of(text: str, command: str) -> str:
     return blocks[blocks.index(f"{command}\n") + 1]
 
 
-def _guide_timeline(peer: str) -> list[str]:
-    """The timeline the guide shows for ``hb lab test-plan``, as ``--peer`` would print it."""
+def _timer_texts(plan: SeedPlan) -> tuple[str, str]:
+    """What the timeline says of ``plan``'s timers: its heading's and each pulled cable's."""
+    timers = plan.timers
+    return (
+        f"keepalive {timers.keepalive:g} s, deadtime {timers.deadtime:g} s;",
+        f"{plan.hold_s:g} s later:",
+    )
+
+
+def _guide_timeline(peer: str, timers: Timers) -> list[str]:
+    """The timeline the guide shows for ``hb lab test-plan``, as ``--peer`` would print it with
+    ``timers``: the guide shows the default timers' texts, replaced by those of ``timers`` (a
+    guide showing other timers than the default keeps its texts, and differs)."""
     shown = _block_after(GUIDE.read_text(), "<!-- timeline of hb lab test-plan -->")
     label = seed_test_plan.PEERS[peer]
+    replacements = zip(_timer_texts(SeedPlan()), _timer_texts(SeedPlan(timers=timers)), strict=True)
+    for default, wanted in replacements:
+        shown = shown.replace(default, wanted)
     return [
         line.replace("linuxha2 runs hb", f"linuxha2 runs {label}").replace(
             "linuxha2 (hb)", f"linuxha2 ({label})"
@@ -112,11 +131,11 @@ def test_pulled_cables_kill_their_links_only_and_a_killed_owner_moves_the_addres
     peer: str,
 ) -> None:
     lines: list[str] = []
-    outcomes = run_seed_test_plan(SeedPlan(peer=peer), lines.append)
+    outcomes = run_seed_test_plan(SeedPlan(peer=peer, timers=LAB_TIMERS), lines.append)
     timeline = "\n".join(lines)
     assert outcomes == [Outcome(name, True) for name in STEP_NAMES], timeline
     assert lines[-1] == f"test plan passed: {len(STEPS)} of {len(STEPS)} steps behaved"
-    assert _steps(lines) == _steps(_guide_timeline(peer)), timeline
+    assert _steps(lines) == _steps(_guide_timeline(peer, LAB_TIMERS)), timeline
 
 
 # -- what the plan judges ------------------------------------------------------------------------
