@@ -58,6 +58,8 @@ CONFIG = ClusterConfig(
 )
 START_TIMEOUT_S = 30.0
 """A cold start waits up to ~10 s for a stable peer before taking its groups."""
+HANDED_BACK = "Other node completed standby takeover of foreign resources."
+"""linuxha1, up alone first, has given linuxha2's groups (none) back once it joined."""
 ETH_P_ARP = 0x0806
 ARP_REQUEST, ARP_REPLY = 1, 2
 
@@ -139,14 +141,23 @@ class ArpCapture:
 def start_with_linuxha1_owning(lab: Lab, client: Client) -> None:
     """Start both nodes; return once linuxha1 holds the address, the client has its MAC in
     its neighbour table (a gratuitous ARP only updates an entry) and the start-up bonus is
-    over, so that a death takes plain deadtime."""
-    started = time.monotonic()
-    lab.start(HB_START)
-    linuxha1 = lab.node("linuxha1")
+    over, so that a death takes plain deadtime.
+
+    linuxha1 starts alone and takes the address after initdead, then linuxha2 joins: 7 s
+    sooner than a start together, where each waits 10 s for a stable peer (heartbeat's
+    RQSTDELAY; ``test_hb_cluster.py`` checks that start)."""
+    linuxha1, linuxha2 = lab.node("linuxha1"), lab.node("linuxha2")
+    linuxha1.start(HB_START)
     wait_until(lambda: holds(linuxha1), START_TIMEOUT_S, "linuxha1 takes the address")
+    mark = linuxha1.log_mark()
+    joined = time.monotonic()
+    linuxha2.start(HB_START)
+    linuxha2.wait_for_log("Status update for node linuxha1: status active", START_TIMEOUT_S)
+    linuxha1.wait_for_log(HANDED_BACK, START_TIMEOUT_S, after=mark)
+    assert holds(linuxha1) and not holds(linuxha2)
     client.run(["ping", "-c", "1", "-W", "2", ADDRESS])
     assert client_neighbour(client) == mac_of(linuxha1)
-    time.sleep(max(0.0, started + STARTUP_BONUS_S + 1.0 - time.monotonic()))
+    time.sleep(max(0.0, joined + STARTUP_BONUS_S + 1.0 - time.monotonic()))
 
 
 def test_both_paths_cut_both_hold_the_address_after_the_heal_one_owner_the_client_follows(
