@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from hbcore.wire import classic, netstring
+from hbcore.wire.memo import Memo
 from hbcore.wire.rawfield import RawField
 
 
@@ -34,6 +35,11 @@ class ParserCalls:
             self.lines += 1
             return line(line_bytes, number)
 
+        # Every field is parsed, as the first packet to carry it is: the memo of fields heard
+        # before only ever saves work, and would hide what a packet of new fields costs.
+        forgetful: Memo[bytes, RawField] = Memo()
+        monkeypatch.setattr(forgetful, "get", lambda _item: None)
+        monkeypatch.setattr(netstring, "_ITEMS", forgetful)
         monkeypatch.setattr(netstring, "_fields", counted_walk)
         monkeypatch.setattr(netstring, "_parse_item", counted_item)
         monkeypatch.setattr(classic, "_parse_line", counted_line)

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 
 from hbcore.wire.errors import LimitError, WireError, unsupported_type
 from hbcore.wire.limits import MAX_FIELDS
+from hbcore.wire.memo import Memo
 from hbcore.wire.rawfield import RawField
 
 HEAD = b">>>\n"
@@ -33,12 +34,19 @@ def render(fields: Iterable[RawField]) -> bytes:
 
     This is exactly what the inner ``auth`` token covers, so it never refuses a value.
     """
-    return b"".join(
-        _BINARY_PREFIX + name + b"=" + binascii.b2a_base64(value, newline=False) + b"\n"
-        if binary
-        else name + b"=" + value.replace(b"\n", SPECIAL) + b"\n"
-        for name, binary, value in fields
-    )
+    return b"".join([_LINES.get(field) or _line_of(field) for field in fields])
+
+
+_LINES: Memo[RawField, bytes] = Memo()
+
+
+def _line_of(field: RawField) -> bytes:
+    name, binary, value = field
+    if binary:
+        line = _BINARY_PREFIX + name + b"=" + binascii.b2a_base64(value, newline=False) + b"\n"
+    else:
+        line = name + b"=" + value.replace(b"\n", SPECIAL) + b"\n"
+    return _LINES.put(field, line)
 
 
 def encode(fields: Sequence[RawField]) -> bytes:

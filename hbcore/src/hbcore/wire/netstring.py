@@ -23,6 +23,7 @@ from typing import NamedTuple
 from hbcore.wire.auth import parse_auth_value
 from hbcore.wire.errors import LimitError, WireError, unsupported_type
 from hbcore.wire.limits import MAX_FIELDS
+from hbcore.wire.memo import Memo
 from hbcore.wire.rawfield import RawField, raw_field
 
 HEAD = b"###\n"
@@ -54,13 +55,21 @@ def encode_body(fields: Sequence[RawField]) -> bytes:
     Raises ``ValueError`` for a name this encoding cannot carry.
     """
     parts = [HEAD]
-    for name, binary, value in fields:
-        if not name or b"=" in name or b"\0" in name:
-            raise ValueError(f"the netstring encoding cannot carry the field name {name!r}")
-        item = (b"(1)" if binary else b"(0)") + name + b"=" + value
-        parts.append(b"%d:%b," % (len(item), item))
+    for field in fields:
+        parts.append(_NETSTRINGS.get(field) or _netstring_of(field))
     parts.append(TRAILER_MARK)
     return b"".join(parts)
+
+
+_NETSTRINGS: Memo[RawField, bytes] = Memo()
+
+
+def _netstring_of(field: RawField) -> bytes:
+    name, binary, value = field
+    if not name or b"=" in name or b"\0" in name:
+        raise ValueError(f"the netstring encoding cannot carry the field name {name!r}")
+    item = (b"(1)" if binary else b"(0)") + name + b"=" + value
+    return _NETSTRINGS.put(field, b"%d:%b," % (len(item), item))
 
 
 def trailer(auth_value: str) -> bytes:
@@ -145,8 +154,13 @@ def _fields(packet: bytes) -> tuple[list[RawField], int]:
                 start, end = _netstring(packet, position)
         else:
             start, end = _netstring(packet, position)
-        append(_parse_item(packet[start:end], position))
+        item = packet[start:end]
+        append(_ITEMS.get(item) or _ITEMS.put(item, _parse_item(item, position)))
         position = end + 1
+
+
+_ITEMS: Memo[bytes, RawField] = Memo()
+"""Fields by their netstring's content: a field heard before is not parsed again."""
 
 
 def _trailer_at(packet: bytes, signed_end: int) -> Trailer:

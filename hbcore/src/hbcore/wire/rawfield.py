@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from functools import partial
 from typing import NamedTuple
 
+from hbcore.wire.memo import Memo
 from hbcore.wire.message import Field, Message
 
 
@@ -29,19 +30,7 @@ tuple: every field of every packet sent or heard comes through here."""
 
 def to_message(raw_fields: Iterable[RawField]) -> Message:
     """The message whose fields are ``raw_fields`` (strings decoded with surrogateescape)."""
-    return Message(
-        tuple(
-            [
-                _field(
-                    (
-                        name.decode("utf-8", "surrogateescape"),
-                        value if binary else value.decode("utf-8", "surrogateescape"),
-                    )
-                )
-                for name, binary, value in raw_fields
-            ]
-        )
-    )
+    return Message(tuple([_DECODED.get(raw) or _decoded(raw) for raw in raw_fields]))
 
 
 def from_message(message: Message) -> list[RawField]:
@@ -50,15 +39,31 @@ def from_message(message: Message) -> list[RawField]:
     Raises ``UnicodeEncodeError`` for a name or string holding a lone surrogate that
     surrogateescape did not produce (such a string came from no packet).
     """
-    return [
-        raw_field((name.encode("utf-8", "surrogateescape"), True, value))
-        if isinstance(value, bytes)
-        else raw_field(
+    return [_ENCODED.get(field) or _encoded(field) for field in message.fields]
+
+
+_DECODED: Memo[RawField, Field] = Memo()
+_ENCODED: Memo[Field, RawField] = Memo()
+
+
+def _decoded(raw: RawField) -> Field:
+    name, binary, value = raw
+    return _DECODED.put(
+        raw,
+        _field(
             (
-                name.encode("utf-8", "surrogateescape"),
-                False,
-                value.encode("utf-8", "surrogateescape"),
+                name.decode("utf-8", "surrogateescape"),
+                value if binary else value.decode("utf-8", "surrogateescape"),
             )
-        )
-        for name, value in message.fields
-    ]
+        ),
+    )
+
+
+def _encoded(field: Field) -> RawField:
+    name, value = field
+    name_bytes = name.encode("utf-8", "surrogateescape")
+    if isinstance(value, bytes):
+        return _ENCODED.put(field, raw_field((name_bytes, True, value)))
+    return _ENCODED.put(
+        field, raw_field((name_bytes, False, value.encode("utf-8", "surrogateescape")))
+    )
