@@ -46,6 +46,15 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan waits for whoever reaps orphans here)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
 def test_the_agent_satisfies_the_protocol(host: Host) -> None:
     host.script(host.resource_dir, "maid", "exit 0")
     assert isinstance(host.agent("maid::vacuum"), ResourceAgent)
@@ -258,6 +267,28 @@ def test_a_cancelled_action_kills_the_script(host: Host, run: Runner, tmp_path: 
 
     run(cancel_midway())
     assert not _alive(int(pid_file.read_text()))
+
+
+def test_an_action_cancelled_while_its_script_starts_kills_it_at_once(
+    host: Host, run: Runner, tmp_path: Path
+) -> None:
+    # Cancelled inside asyncio's process start, which then waits for the pipes to close: the
+    # child (not exec'd, so the shell's kill does not reach it) would hold them for 60 s.
+    pid_file = tmp_path / "child.pid"
+    host.script(host.resource_dir, "slowstart", f"sleep 60 &\necho $! > {pid_file}\nwait")
+    agent = host.agent("slowstart")
+
+    async def cancel_at_once() -> None:
+        action = asyncio.ensure_future(agent.start())
+        await asyncio.sleep(0)  # the action is now starting the script
+        action.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(asyncio.shield(action), 10)
+        await asyncio.sleep(0.2)  # the killed group is reaped and its pipes close
+
+    run(cancel_at_once())
+    if pid_file.exists() and pid_file.read_text():  # the child may be killed before its echo
+        assert not _running(int(pid_file.read_text()))
 
 
 def test_a_script_killed_by_a_signal_reports_it_as_the_shell_would(host: Host, run: Runner) -> None:

@@ -18,6 +18,7 @@ import signal
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 OUTPUT_LIMIT = 1 << 20
 """Bytes of output kept and logged per stream; a runaway script is not allowed to fill memory
@@ -62,7 +63,16 @@ async def run(
     Raises ``OSError`` when the program cannot be executed at all. If the caller is
     cancelled, the process group is killed before the cancellation goes on.
     """
-    transport, script = await _spawn(argv, env, on_line)
+    script = _ScriptProtocol(asyncio.get_running_loop(), on_line)
+    spawning = asyncio.ensure_future(_spawn(argv, env, script))
+    try:
+        transport = await asyncio.shield(spawning)
+    except asyncio.CancelledError:
+        # asyncio, cancelled while it starts a process, waits until the process has exited
+        # and its pipes are closed: for ever, with a child that holds them. Its group dies
+        # the moment it exists instead.
+        script.abandon()
+        raise
     pgid = transport.get_pid()
     try:
         done, _ = await asyncio.wait([script.exited], timeout=timeout)
@@ -84,24 +94,24 @@ async def run(
 
 
 async def _spawn(
-    argv: Sequence[str], env: Mapping[str, str], on_line: LineSink
-) -> tuple[asyncio.SubprocessTransport, _ScriptProtocol]:
+    argv: Sequence[str], env: Mapping[str, str], script: _ScriptProtocol
+) -> asyncio.SubprocessTransport:
     try:
-        return await _exec(argv, env, on_line)
+        return await _exec(argv, env, script)
     except OSError as error:
         if error.errno != errno.ENOEXEC:
             raise
     # A script without a #! line: the shell ResourceManager ran it from would have handed it
     # to sh, and so do we. The arguments still reach it as they are.
-    return await _exec(["/bin/sh", *argv], env, on_line)
+    return await _exec(["/bin/sh", *argv], env, script)
 
 
 async def _exec(
-    argv: Sequence[str], env: Mapping[str, str], on_line: LineSink
-) -> tuple[asyncio.SubprocessTransport, _ScriptProtocol]:
+    argv: Sequence[str], env: Mapping[str, str], script: _ScriptProtocol
+) -> asyncio.SubprocessTransport:
     loop = asyncio.get_running_loop()
-    return await loop.subprocess_exec(
-        lambda: _ScriptProtocol(loop, on_line),
+    transport, _ = await loop.subprocess_exec(
+        lambda: script,
         *argv,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -109,6 +119,7 @@ async def _exec(
         env=dict(env),
         start_new_session=True,
     )
+    return transport
 
 
 async def _terminate(pgid: int, script: _ScriptProtocol) -> None:
@@ -140,6 +151,27 @@ class _ScriptProtocol(asyncio.SubprocessProtocol):
         self.drained: asyncio.Future[None] = loop.create_future()
         self.finished: asyncio.Future[None] = loop.create_future()
         self._open = set(_STREAMS)
+        self._transport: asyncio.SubprocessTransport | None = None
+        self._abandoned = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = cast(asyncio.SubprocessTransport, transport)
+        if self._abandoned:
+            self._kill_group()
+
+    def abandon(self) -> None:
+        """Nobody waits for the script any more (the caller was cancelled while it started):
+        kill its process group now, or as soon as it exists, and close its transport once it
+        is done."""
+        self._abandoned = True
+        if self._transport is not None:
+            self._kill_group()
+
+    def _kill_group(self) -> None:
+        transport = self._transport
+        assert transport is not None
+        _signal_group(transport.get_pid(), signal.SIGKILL)
+        self.finished.add_done_callback(lambda _: transport.close())
 
     def pipe_data_received(self, fd: int, data: bytes) -> None:
         if fd in self.captures:
