@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from hb_hookspecs import ResourceError
-from hb_ra_ocf import exitcodes
+from hb_ra_ocf import exitcodes, process
 from ocf_helpers import FakeRoot
 
 
@@ -151,3 +151,25 @@ def _gone(pid: int) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+def test_an_agent_cancelled_while_it_starts_has_its_group_killed_at_once(tmp_path: Path) -> None:
+    # Cancelled inside asyncio's process start, which then waits for the pipe to close: the
+    # background child would hold it for 60 s.
+    pid_file = tmp_path / "child.pid"
+    script = tmp_path / "agent"
+    script.write_text(f"#!/bin/sh\nsleep 60 &\necho $! > {pid_file}\nwait\n")
+    script.chmod(0o755)
+
+    async def cancel_at_once() -> None:
+        action = asyncio.ensure_future(process.run([str(script)], {}, 30))
+        await asyncio.sleep(0)  # the action is now starting the agent
+        action.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(asyncio.shield(action), 10)
+        await asyncio.sleep(0.2)  # the killed group is reaped and its pipe closes
+
+    asyncio.run(cancel_at_once())
+    if pid_file.exists() and pid_file.read_text():  # the child may be killed before its echo
+        state = Path(f"/proc/{int(pid_file.read_text())}/stat")
+        assert not state.exists() or state.read_text().rpartition(")")[2].split()[0] == "Z"

@@ -15,6 +15,7 @@ import signal
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 OUTPUT_LIMIT = 64 * 1024
 """Bytes of output kept per action; what follows is dropped (and said so)."""
@@ -40,15 +41,26 @@ async def run(argv: Sequence[str], env: Mapping[str, str], timeout: float) -> Co
     group before the cancellation goes on.
     """
     loop = asyncio.get_running_loop()
-    transport, agent = await loop.subprocess_exec(
-        lambda: _Agent(loop),
-        *argv,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env=dict(env),
-        start_new_session=True,
+    agent = _Agent(loop)
+    spawning = asyncio.ensure_future(
+        loop.subprocess_exec(
+            lambda: agent,
+            *argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=dict(env),
+            start_new_session=True,
+        )
     )
+    try:
+        transport, _ = await asyncio.shield(spawning)
+    except asyncio.CancelledError:
+        # asyncio, cancelled while it starts a process, waits until the process has exited
+        # and its pipe is closed: for ever, with a child that holds it. Its group dies the
+        # moment it exists instead.
+        agent.abandon()
+        raise
     group = transport.get_pid()
     try:
         done, _ = await asyncio.wait([agent.exited], timeout=timeout)
@@ -91,6 +103,27 @@ class _Agent(asyncio.SubprocessProtocol):
         self._chunks: list[bytes] = []
         self._size = 0
         self._dropped = False
+        self._transport: asyncio.SubprocessTransport | None = None
+        self._abandoned = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = cast(asyncio.SubprocessTransport, transport)
+        if self._abandoned:
+            self._kill_group()
+
+    def abandon(self) -> None:
+        """Nobody waits for the agent any more (the caller was cancelled while it started):
+        kill its process group now, or as soon as it exists, and close its transport once it
+        is done."""
+        self._abandoned = True
+        if self._transport is not None:
+            self._kill_group()
+
+    def _kill_group(self) -> None:
+        transport = self._transport
+        assert transport is not None
+        _signal(transport.get_pid(), signal.SIGKILL)
+        self.finished.add_done_callback(lambda _: transport.close())
 
     def pipe_data_received(self, fd: int, data: bytes) -> None:
         room = OUTPUT_LIMIT - self._size
