@@ -157,14 +157,18 @@ DEAD_PEER_QUERIES = ["clientstatus linuxha2 ipfail"]
 
 RUN_QUERIES = """
 import json, subprocess, sys
+from concurrent.futures import ThreadPoolExecutor
 binary, queries = sys.argv[1], json.loads(sys.stdin.read())
-answers = []
-for query in queries:
+def ask(query):
     done = subprocess.run([binary, *query.split()], capture_output=True, text=True, timeout=20)
-    answers.append([done.returncode, done.stdout, done.stderr])
+    return [done.returncode, done.stdout, done.stderr]
+with ThreadPoolExecutor(2) as pool:
+    answers = list(pool.map(ask, queries))
 print(json.dumps(answers))
 """
-"""Runs every query inside the node, in one entry into its namespaces."""
+"""Runs every query inside the node, in one entry into its namespaces, two at a time (cl_status
+only reads, and the cluster holds still while it is asked; ours spends most of its ~0.1 s a
+query starting Python, so two at a time nearly halve a round on two cores)."""
 
 LOG_PREFIX = re.compile(r"^[A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} (\S+) cl_status: \[\d+\]: ", re.M)
 VERSION = re.compile(r"3\.0\.6 \([^)\n]*\)")
