@@ -68,6 +68,8 @@ DEATH = ": is dead"
 TAKEOVER = ("Taking over resource group", "Acquiring resource group")
 RELEASE = ("Giving up all HA resources", "Releasing resource group", "No local heartbeat")
 RETURN = ("returning after partition", "Heartbeat restart on node linuxha1")
+HANDED_BACK = "Other node completed standby takeover of foreign resources."
+"""linuxha1, up alone first, has given linuxha2's groups (none) back once it joined."""
 
 
 # -- the cluster --------------------------------------------------------------------------------
@@ -87,23 +89,31 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None
 
 @contextmanager
 def owned_cluster(medium: Medium = BCAST) -> Iterator[tuple[Lab, Intruder, StatusCapture]]:
-    """Two hb nodes heartbeating over ``medium``, linuxha1 holding the address alone and past
-    its start-up rules (a node advertises a longer deadtime for its first seconds); an intruder
-    on eth1; every status of linuxha1 captured on linuxha2's eth1 from the start."""
+    """Two hb nodes heartbeating over ``medium``, linuxha1 holding the address alone and both
+    past their start-up rules (a node advertises a longer deadtime for its first seconds); an
+    intruder on eth1; every status of linuxha1 captured on linuxha2's eth1 from the start.
+
+    linuxha1 starts alone and takes the address after initdead, then linuxha2 joins: 7 s
+    sooner than a start together, where each waits 10 s for a stable peer (heartbeat's
+    RQSTDELAY; ``test_hb_cluster.py`` checks that start)."""
     with Lab.create(LabSpec(nodes=2, client=False)) as lab:
         lab.write_config(replace(CONFIG, media=(medium,)))
         linuxha1, linuxha2 = lab.nodes
         capture = StatusCapture(linuxha2, linuxha1.addresses["eth1"])
         try:
-            started = time.monotonic()
-            lab.start(HB_START)
+            linuxha1.start(HB_START)
+            wait_until(lambda: holds(linuxha1), START_TIMEOUT_S, "linuxha1 takes the address")
+            mark = linuxha1.log_mark()
+            joined = time.monotonic()
+            linuxha2.start(HB_START)
             linuxha2.wait_for_log("Status update for node linuxha1: status active", START_TIMEOUT_S)
+            linuxha1.wait_for_log(HANDED_BACK, START_TIMEOUT_S, after=mark)
             wait_until(
                 lambda: holds(linuxha1) and not holds(linuxha2),
                 START_TIMEOUT_S,
                 "linuxha1 alone holds the address",
             )
-            time.sleep(max(0.0, started + STARTUP_BONUS_S + DEADTIME - time.monotonic()))
+            time.sleep(max(0.0, joined + STARTUP_BONUS_S + DEADTIME - time.monotonic()))
             with Intruder(lab) as intruder:
                 yield lab, intruder, capture
         finally:
