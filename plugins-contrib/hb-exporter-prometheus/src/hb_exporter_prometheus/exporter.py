@@ -5,11 +5,18 @@ Two hooks meet here. ``hb_statistics_ready`` hands over the node's view (kept in
 monitors, this :class:`Exporter` among them (built from ``ha.cf`` by the plugin's
 ``HealthMonitorType``), which takes the view of its node, listens to its events and serves. The
 node stops its monitors first when it shuts down (or is cancelled), and the server with them.
+
+Everything the exporter does that takes time happens before the node's first heartbeat: the
+imports (prometheus_client among them) when the node builds its monitors, and the version
+lookup, the socket, every thread of the server and the first figures in
+:meth:`Exporter.start`, which the node awaits before it sends its first heartbeat. Once the
+node heartbeats, the loop's part is a snapshot at most twice a second.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
@@ -72,8 +79,10 @@ class Exporter:
         return None if self._server is None else self._server.port
 
     async def start(self, report: Callable[[Observation], None]) -> None:
-        """Take the node's view and serve. Raises ``OSError`` when there is no view or the
-        address cannot be bound: the node logs it and runs on without the exporter."""
+        """Take the node's view and serve: bind, take the first figures, start every thread
+        the server uses (the node awaits this before its first heartbeat). Raises ``OSError``
+        when there is no view or the address cannot be bound: the node logs it and runs on
+        without the exporter."""
         view = self._views.take(self.node)
         if view is None:
             raise OSError(f"no statistics of node {self.node} to serve (hb_statistics_ready)")
@@ -92,6 +101,7 @@ class Exporter:
             raise OSError(f"metrics_listen {self.listen}: {error.strerror or error}") from None
         self._unsubscribe = view.subscribe(figures.observe)
         self._server = server
+        source.prime()
         server.start()
         served = Listen(self.listen.host, server.port)  # the kernel's port for port 0
         log.info(f"Serving metrics and the status page on http://{served}/")
@@ -106,7 +116,9 @@ class Exporter:
             await asyncio.to_thread(server.stop)
 
 
+@functools.cache
 def _hb_version() -> str:
+    """hb's version (read from the installed metadata once: a scan of sys.path)."""
     try:
         return version("hbcore")
     except PackageNotFoundError:  # run from a source tree

@@ -1,14 +1,23 @@
-"""The HTTP side: a small threaded server that never touches the node's loop objects.
+"""The HTTP side: a small server that never touches the node's loop objects, and never makes the
+loop wait on it.
 
-Each request's thread asks :class:`LoopSource` for the figures. The source hands out the last
-ones taken when they are fresh enough, else asks the loop to take new ones
-(``call_soon_threadsafe``) and waits for them with a timeout; a stalled loop therefore costs a
-scrape an ``hb_up 0``, and a slow or stalled client costs a thread of its own, never the loop a
-moment: the loop's whole part is one snapshot per :data:`MAX_AGE_S` at most, whatever the
-number of clients.
+Each request asks :class:`LoopSource` for the figures. The source hands out the last ones taken
+when they are fresh enough, else asks the loop to take new ones (``call_soon_threadsafe``) and
+waits for them with a timeout; a stalled loop therefore costs a scrape an ``hb_up 0``, and a
+slow or stalled client costs a worker of its own, never the loop a moment: the loop's whole part
+is one snapshot per :data:`MAX_AGE_S` at most, whatever the number of clients.
+
+What would hold the interpreter's lock for long, and so the loop back from a heartbeat, happens
+before the node's first heartbeat or not at all: every module a scrape uses is imported with
+this one (when the node builds its monitors), and the threads (an acceptor and
+:data:`MAX_CLIENTS` workers, with small stacks) are started with the server. A scrape starts no
+thread: under ``mlockall`` a new thread maps and locks an 8 MiB stack while holding the lock,
+3 to 4 ms here. A scrape's own work in a worker (about a millisecond of pure Python) gives the
+lock up between metric families (:data:`hb_exporter_prometheus.metrics.YIELD_S`), so the loop
+waits for it a family at most.
 
 Clients are bounded (:data:`MAX_CLIENTS` at once, the rest closed at once) and each socket has a
-timeout, so a client that connects and never reads or writes holds a thread for at most
+timeout, so a client that connects and never reads or writes holds a worker for at most
 :data:`CLIENT_TIMEOUT_S`. Only ``GET`` and ``HEAD`` are served: the page writes nothing.
 """
 
@@ -17,11 +26,13 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import json
+import queue
 import socket
 import threading
 import time
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 from prometheus_client.exposition import choose_encoder
@@ -40,6 +51,10 @@ MAX_CLIENTS = 8
 """Connections served at once; more are closed at once."""
 CLIENT_TIMEOUT_S = 10.0
 """A client's socket times out after this long without progress."""
+THREAD_STACK_BYTES = 512 * 1024
+"""The stack of each server thread. The default (8 MiB) is resident and locked in a node run
+with ``mlockall``: nine threads would add 72 MiB to the node; half a MiB is ample for parsing a
+request and rendering the figures."""
 
 
 class LoopSource:
@@ -86,6 +101,12 @@ class LoopSource:
                 self._latest = published
         return published
 
+    def prime(self) -> None:
+        """On the loop: take the first figures now (before the node's first heartbeat), so that
+        the first scrape finds them, and the first taking is not paid while the node runs."""
+        with self._lock:
+            self._latest = self._take()
+
     def _take_into(self, answer: concurrent.futures.Future[Published]) -> None:
         """On the loop: take the figures for the requests waiting on ``answer``."""
         try:
@@ -103,9 +124,6 @@ class MetricsServer:
         registry.register(HbCollector(source, version))
         server_class = _Server6 if ":" in listen.host else _Server
         self._httpd = server_class((listen.host, listen.port), _handler(registry, source))
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name="hb metrics", daemon=True
-        )
 
     @property
     def port(self) -> int:
@@ -113,39 +131,77 @@ class MetricsServer:
         return int(self._httpd.server_address[1])
 
     def start(self) -> None:
-        self._thread.start()
+        """Start the acceptor and the workers: every thread the server will ever use."""
+        self._httpd.start_threads()
 
     def stop(self) -> None:
         """Stop serving and close the socket; blocks up to half a second (serve_forever's
-        poll): call it from a worker thread, not the loop."""
-        if self._thread.is_alive():
-            self._httpd.shutdown()
+        poll): call it from a worker thread, not the loop. A worker busy with a client ends
+        after it (at most :data:`CLIENT_TIMEOUT_S`)."""
+        self._httpd.stop_threads()
         self._httpd.server_close()
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+@contextmanager
+def _small_stacks() -> Iterator[None]:
+    """Threads started inside get :data:`THREAD_STACK_BYTES` stacks (the setting is the
+    process's: it is put back at once)."""
+    previous = threading.stack_size(THREAD_STACK_BYTES)
+    try:
+        yield
+    finally:
+        threading.stack_size(previous)
+
+
+class _Server(HTTPServer):
+    """An acceptor thread hands each connection to one of :data:`MAX_CLIENTS` workers started
+    with it; a connection that finds every worker busy is closed at once."""
+
     allow_reuse_address = True
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
-        self._clients = threading.BoundedSemaphore(MAX_CLIENTS)
+        self._idle = threading.BoundedSemaphore(MAX_CLIENTS)
+        self._work: queue.SimpleQueue[tuple[Any, Any] | None] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
         super().__init__(address, handler)
 
-    def process_request(self, request: Any, client_address: Any) -> None:
-        if not self._clients.acquire(blocking=False):
-            self.shutdown_request(request)
-            return
-        try:
-            super().process_request(request, client_address)
-        except BaseException:
-            self._clients.release()
-            raise
+    def start_threads(self) -> None:
+        with _small_stacks():
+            self._threads = [
+                threading.Thread(target=self.serve_forever, name="hb metrics", daemon=True),
+                *(
+                    threading.Thread(target=self._worker, name="hb metrics worker", daemon=True)
+                    for _ in range(MAX_CLIENTS)
+                ),
+            ]
+            for thread in self._threads:
+                thread.start()
 
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._clients.release()
+    def stop_threads(self) -> None:
+        if not self._threads:
+            return
+        self.shutdown()
+        for _ in range(MAX_CLIENTS):
+            self._work.put(None)
+        self._threads = []
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """On the acceptor: hand the connection to an idle worker, or close it."""
+        if self._idle.acquire(blocking=False):
+            self._work.put((request, client_address))
+        else:
+            self.shutdown_request(request)
+
+    def _worker(self) -> None:
+        while (work := self._work.get()) is not None:
+            request, client_address = work
+            try:
+                self.finish_request(request, client_address)
+            except Exception:
+                self.handle_error(request, client_address)
+            finally:
+                self.shutdown_request(request)
+                self._idle.release()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that vanished or timed out: nothing to report (the default prints a
