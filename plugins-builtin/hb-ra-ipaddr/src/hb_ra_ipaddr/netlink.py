@@ -21,12 +21,11 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from pyroute2 import AsyncIPRoute  # type: ignore[import-untyped]
+from pyroute2.netlink.exceptions import NetlinkError  # type: ignore[import-untyped]
+
 from hb_ra_ipaddr.argument import IPAddress
 from hb_ra_ipaddr.placement import Route
-from hb_ra_ipaddr.pyroute2_parts import import_parts
-
-AsyncIPRoute, NetlinkError = import_parts()
-
 
 T = TypeVar("T")
 
