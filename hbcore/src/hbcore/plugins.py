@@ -7,24 +7,16 @@ contract this hb does not speak (``HB_CONTRACT``, see :mod:`hb_hookspecs.contrac
 ``failed`` with the reason, before any of its hooks runs. A selection that names a plugin
 that is not installed is refused (:class:`UnknownPluginError`): a typo must not quietly load
 nothing, or disable nothing.
-
-The installed entry points are read from each distribution's ``entry_points.txt`` and the
-header of its ``METADATA`` (:func:`installed_entry_points`), not through
-:mod:`importlib.metadata`, which imports the email package to parse those headers: 1.5 MB that
-would stay resident in the node for the sake of two lines.
 """
 
 from __future__ import annotations
 
 import difflib
-import importlib
 import os
-import re
-import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal, Protocol
+from importlib.metadata import EntryPoint, entry_points
+from typing import Any, Literal
 
 import pluggy
 from hb_hookspecs import ENTRY_POINT_GROUP, CliCommand, Directive, ResourceAgent, ResourceContext
@@ -102,7 +94,7 @@ class Selection:
             return False
         return self.allow is None or bool(names & self.allow)
 
-    def check(self, available: Iterable[PluginEntryPoint] | None = None) -> None:
+    def check(self, available: Iterable[EntryPoint] | None = None) -> None:
         """Raise :class:`UnknownPluginError` unless every name given is an installed plugin.
 
         ``available`` defaults to the installed entry points. A misspelt name must not pass:
@@ -180,119 +172,15 @@ class PluginSet:
         return self.hooks.resolve_resource(token, context)
 
 
-class PluginEntryPoint(Protocol):
-    """What loading needs of an entry point: an :class:`InstalledEntryPoint`, or an
-    :class:`importlib.metadata.EntryPoint` (tests build those)."""
-
-    @property
-    def name(self) -> str: ...
-
-    def load(self) -> Any: ...
-
-
-@dataclass(frozen=True)
-class InstalledEntryPoint:
-    """An entry point of an installed distribution, as :func:`installed_entry_points` read it."""
-
-    name: str
-    value: str
-    group: str
-    distribution: str
-    version: str
-
-    def load(self) -> Any:
-        """Import the module ``value`` names and return it, or its attribute after ``:``."""
-        match = _ENTRY_POINT_VALUE.match(self.value)
-        if match is None:
-            raise ValueError(f"{self.value!r} is not an entry point reference")
-        target: Any = importlib.import_module(match["module"])
-        for part in filter(None, (match["attribute"] or "").split(".")):
-            target = getattr(target, part)
-        return target
-
-
-_ENTRY_POINT_VALUE = re.compile(
-    r"(?P<module>[\w.]+)\s*(:\s*(?P<attribute>[\w.]+)\s*)?(\[.*\])?\s*$"
-)
-"""importlib.metadata's syntax: ``module``, ``module:attribute``, extras in brackets ignored."""
-
-
-def installed_entry_points(group: str = ENTRY_POINT_GROUP) -> list[InstalledEntryPoint]:
-    """Every entry point of ``group``, sorted by name, from the distributions on
-    ``sys.path`` (``*.dist-info`` and ``*.egg-info`` directories): the first of a name
-    along the path hides the others, as with :func:`importlib.metadata.entry_points`."""
-    found: list[InstalledEntryPoint] = []
-    seen: set[str] = set()
-    for directory in _metadata_directories():
-        key = _normalized(directory.name.rpartition(".")[0].partition("-")[0])
-        if key in seen:
-            continue
-        seen.add(key)
-        found += _entry_points_of(directory, group)
-    return sorted(found, key=lambda ep: ep.name)
-
-
-def _metadata_directories() -> Iterator[Path]:
-    for entry in sys.path:
-        try:
-            names = sorted(os.listdir(entry or "."))
-        except OSError:  # not a directory (a zip file, a path that is gone)
-            continue
-        for name in names:
-            if name.endswith((".dist-info", ".egg-info")):
-                path = Path(entry or ".", name)
-                if path.is_dir():
-                    yield path
-
-
-def _normalized(name: str) -> str:
-    return re.sub(r"[-_.]+", "_", name).lower()
-
-
-def _entry_points_of(directory: Path, group: str) -> list[InstalledEntryPoint]:
-    try:
-        text = (directory / "entry_points.txt").read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return []
-    pairs = []
-    section = None
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith(("#", ";")):
-            continue
-        if line.startswith("[") and line.endswith("]"):
-            section = line[1:-1].strip()
-        elif section == group and "=" in line:
-            name, _, value = line.partition("=")
-            pairs.append((name.strip(), value.strip()))
-    if not pairs:
-        return []
-    distribution, version = _name_and_version(directory)
-    return [InstalledEntryPoint(name, value, group, distribution, version) for name, value in pairs]
-
-
-def _name_and_version(directory: Path) -> tuple[str, str]:
-    """``Name`` and ``Version`` from the headers of METADATA (or an egg's PKG-INFO)."""
-    headers: dict[str, str] = {}
-    for file in ("METADATA", "PKG-INFO"):
-        try:
-            with (directory / file).open(encoding="utf-8") as lines:
-                for line in lines:
-                    if not line.strip():
-                        break  # the headers end at the first blank line
-                    key, colon, value = line.partition(":")
-                    if colon and key in ("Name", "Version"):
-                        headers.setdefault(key, value.strip())
-        except (OSError, UnicodeDecodeError):
-            continue
-        break
-    return headers.get("Name", "?"), headers.get("Version", "?")
+def installed_entry_points() -> list[EntryPoint]:
+    """Every entry point of the ``hb.plugins`` group, sorted by name."""
+    return sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
 
 
 def load_plugins(
     selection: Selection,
     core_directives: Iterable[Directive] = (),
-    available: Iterable[PluginEntryPoint] | None = None,
+    available: Iterable[EntryPoint] | None = None,
 ) -> PluginSet:
     """Load the selected plugins and build the registry.
 
@@ -307,7 +195,7 @@ def load_plugins(
     for directive in core_directives:
         registry.directives[directive.name] = Owned(directive, CORE_OWNER)
 
-    loaded: dict[str, PluginEntryPoint] = {}
+    loaded: dict[str, EntryPoint] = {}
     failures: dict[str, str] = {}
     records: dict[str, PluginRecord] = {}
     for ep in available:
@@ -339,10 +227,8 @@ def load_plugins(
     return PluginSet(manager, registry, [records[name] for name in sorted(records)])
 
 
-def _distribution_of(ep: PluginEntryPoint) -> tuple[str, str]:
-    if isinstance(ep, InstalledEntryPoint):
-        return (ep.distribution, ep.version)
-    dist = getattr(ep, "dist", None)  # an importlib.metadata.EntryPoint a test built
+def _distribution_of(ep: EntryPoint) -> tuple[str, str]:
+    dist = ep.dist
     if dist is None:
         return ("?", "?")
     return (dist.metadata["Name"] or dist.name, dist.version)
