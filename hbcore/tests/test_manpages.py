@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hbcore.cli.main import COMMANDS
 from hbcore.cli.manpages import ALIASES, commands, escape, manpages
+from hbcore.cli.manpages import main as manpages_main
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -133,3 +134,14 @@ def test_shell_completion_as_the_docs_show_it_completes_commands() -> None:
         env={**os.environ, "_HB_COMPLETE": "bash_source"},
     )
     assert "complete -o nosort -F _hb_completion hb" in source.stdout
+
+
+def test_the_generator_answers_help_without_writing_a_directory_named_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        manpages_main(["--help"])
+    assert exit_info.value.code == 0
+    assert "DIRECTORY" in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []

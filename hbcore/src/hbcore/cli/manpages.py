@@ -18,8 +18,8 @@ distribution, written with ``--plugin NAME``. After changing a command, write th
 
 from __future__ import annotations
 
+import argparse
 import inspect
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -222,13 +222,14 @@ def write(directory: Path, plugin: str | None = None) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     """``python -m hbcore.cli.manpages [--plugin NAME] DIRECTORY``."""
-    argv = sys.argv[1:] if argv is None else argv
-    plugin = None
-    if len(argv) == 3 and argv[0] == "--plugin":
-        plugin, argv = argv[1], argv[2:]
-    if len(argv) != 1:
-        sys.exit("usage: python -m hbcore.cli.manpages [--plugin NAME] DIRECTORY")
-    for name in write(Path(argv[0]), plugin):
+    parser = argparse.ArgumentParser(
+        prog="python -m hbcore.cli.manpages",
+        description="Write the man pages of hb's commands (or of one plugin's) into DIRECTORY.",
+    )
+    parser.add_argument("--plugin", metavar="NAME", help="only the commands plugin NAME adds")
+    parser.add_argument("directory", type=Path, metavar="DIRECTORY")
+    arguments = parser.parse_args(argv)
+    for name in write(arguments.directory, arguments.plugin):
         print(name)
 
 
