@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import click
+from click.formatting import join_options
 
 from hbcore import __version__
 from hbcore.cli.main import COMMANDS, cli
@@ -94,9 +95,12 @@ def _paragraphs(help_text: str) -> list[str]:
 
 
 def _options(page: Page) -> list[str]:
-    records = (
-        param.get_help_record(page.context) for param in page.command.get_params(page.context)
-    )
+    records = [param.get_help_record(page.context) for param in page.command.params]
+    # The help option is built from the page's context, not taken from click, which keeps the
+    # first one it built: for a command once invoked alone (a test), one without hb's ``-h``.
+    help_names = page.command.get_help_option_names(page.context)
+    if page.command.add_help_option and help_names:
+        records.append((join_options(help_names)[0], "Show this message and exit."))
     return [
         f".TP\n\\fB{escape(names)}\\fR\n{escape(help_text)}"
         for names, help_text in (record for record in records if record is not None)
