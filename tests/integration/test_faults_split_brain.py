@@ -15,7 +15,7 @@ takes it over, and when the restarted owner takes its group back, the executor s
 of a resource already running (as heartbeat's ResourceManager does), so hb-ra-ipaddr announces
 the address at the group's acquisition instead.
 
-Timers are small (keepalive 100 ms, deadtime 1 s): the two tests take about 40 s.
+Timers are small (keepalive 100 ms, deadtime 1 s): the two tests take about 35 s.
 """
 
 from __future__ import annotations
