@@ -270,6 +270,8 @@ def test_sigstop_freezes_a_node_sigcont_thaws_it_sigkill_kills_it(lab: Lab) -> N
     assert _wait_for(lambda: _state(pid) == "S")
     node.kill()
     assert node.pids() == []
+    # Collected, not left a zombie: a pid file check (heartbeat's) takes a zombie for running.
+    assert not Path(f"/proc/{pid}").exists()
     assert node.run(["uname", "-n"]).stdout.strip() == node.name, "the node survives its process"
 
 

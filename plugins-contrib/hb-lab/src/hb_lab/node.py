@@ -17,9 +17,11 @@ anchor is spared, so a killed node keeps its hostname and files and can be start
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -238,6 +240,12 @@ class Node:
     def kill(self, timeout: float = 5.0) -> None:
         """SIGKILL everything on the node, as a power cut does to the machine's processes."""
         kill_all(self.netns, timeout, exclude={self.anchor_pid})
+        # The processes this lab launched are its children: collected here, they are gone
+        # when kill returns, not zombies that a pid check (heartbeat's) takes for running.
+        deadline = time.monotonic() + timeout
+        for child in self._children:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(max(0.0, deadline - time.monotonic()))
         self.reap()
 
     def stop(self, timeout: float = 10.0) -> None:
