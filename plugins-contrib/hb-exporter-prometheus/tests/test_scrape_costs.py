@@ -1,6 +1,6 @@
-"""What a scrape costs the process once the node heartbeats: no thread started (under
-``mlockall`` a new thread maps and locks an 8 MiB stack, milliseconds with the interpreter's
-lock held) and no module loaded (an import holds the lock for as long as it runs); the one-time
+"""What a scrape costs the process once the node heartbeats: no thread started (a thread start
+holds the interpreter's lock while the kernel maps its stack: milliseconds under a plain
+``mlockall``) and no module loaded (an import holds the lock for as long as it runs); the one-time
 work is done when the node builds its monitors and starts them, before its first heartbeat."""
 
 from __future__ import annotations
@@ -62,9 +62,7 @@ def _server_threads() -> set[threading.Thread]:
     }
 
 
-def test_scrapes_start_no_thread_and_the_stack_size_is_left_as_it_was(tmp_path: Path) -> None:
-    stack_size = threading.stack_size()
-
+def test_scrapes_start_no_thread(tmp_path: Path) -> None:
     async def scenario() -> tuple[set[threading.Thread], set[threading.Thread], list[int]]:
         async with served_pair(tmp_path) as served:
             started = _server_threads()
@@ -76,4 +74,3 @@ def test_scrapes_start_no_thread_and_the_stack_size_is_left_as_it_was(tmp_path: 
     assert answers == [200] * 8
     assert after == started
     assert sum(thread.name.startswith("hb metrics") for thread in started) == MAX_CLIENTS + 1
-    assert threading.stack_size() == stack_size

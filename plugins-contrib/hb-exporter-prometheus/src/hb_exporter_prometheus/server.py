@@ -10,11 +10,12 @@ is one snapshot per :data:`MAX_AGE_S` at most, whatever the number of clients.
 What would hold the interpreter's lock for long, and so the loop back from a heartbeat, happens
 before the node's first heartbeat or not at all: every module a scrape uses is imported with
 this one (when the node builds its monitors), and the threads (an acceptor and
-:data:`MAX_CLIENTS` workers, with small stacks) are started with the server. A scrape starts no
-thread: under ``mlockall`` a new thread maps and locks an 8 MiB stack while holding the lock,
-3 to 4 ms here. A scrape's own work in a worker (about a millisecond of pure Python) gives the
-lock up between metric families (:data:`hb_exporter_prometheus.metrics.YIELD_S`), so the loop
-waits for it a family at most.
+:data:`MAX_CLIENTS` workers) are started with the server. A scrape starts no thread: a thread
+start holds the lock while the kernel maps the new stack (0.1 to 0.3 ms with the node's
+``MCL_ONFAULT`` and 256 KiB stacks, 3 to 4 ms under a plain ``mlockall``, which locks an 8 MiB
+stack in full), and each new thread may give the process a malloc arena. A scrape's own work
+in a worker (about a millisecond of pure Python) gives the lock up between metric families
+(:data:`hb_exporter_prometheus.metrics.YIELD_S`), so the loop waits for it a family at most.
 
 Clients are bounded (:data:`MAX_CLIENTS` at once, the rest closed at once) and each socket has a
 timeout, so a client that connects and never reads or writes holds a worker for at most
@@ -30,8 +31,7 @@ import queue
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
@@ -51,10 +51,6 @@ MAX_CLIENTS = 8
 """Connections served at once; more are closed at once."""
 CLIENT_TIMEOUT_S = 10.0
 """A client's socket times out after this long without progress."""
-THREAD_STACK_BYTES = 512 * 1024
-"""The stack of each server thread. The default (8 MiB) is resident and locked in a node run
-with ``mlockall``: nine threads would add 72 MiB to the node; half a MiB is ample for parsing a
-request and rendering the figures."""
 
 
 class LoopSource:
@@ -142,17 +138,6 @@ class MetricsServer:
         self._httpd.server_close()
 
 
-@contextmanager
-def _small_stacks() -> Iterator[None]:
-    """Threads started inside get :data:`THREAD_STACK_BYTES` stacks (the setting is the
-    process's: it is put back at once)."""
-    previous = threading.stack_size(THREAD_STACK_BYTES)
-    try:
-        yield
-    finally:
-        threading.stack_size(previous)
-
-
 class _Server(HTTPServer):
     """An acceptor thread hands each connection to one of :data:`MAX_CLIENTS` workers started
     with it; a connection that finds every worker busy is closed at once."""
@@ -166,16 +151,15 @@ class _Server(HTTPServer):
         super().__init__(address, handler)
 
     def start_threads(self) -> None:
-        with _small_stacks():
-            self._threads = [
-                threading.Thread(target=self.serve_forever, name="hb metrics", daemon=True),
-                *(
-                    threading.Thread(target=self._worker, name="hb metrics worker", daemon=True)
-                    for _ in range(MAX_CLIENTS)
-                ),
-            ]
-            for thread in self._threads:
-                thread.start()
+        self._threads = [
+            threading.Thread(target=self.serve_forever, name="hb metrics", daemon=True),
+            *(
+                threading.Thread(target=self._worker, name="hb metrics worker", daemon=True)
+                for _ in range(MAX_CLIENTS)
+            ),
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def stop_threads(self) -> None:
         if not self._threads:
