@@ -127,7 +127,11 @@ class HealthMonitor(Protocol):
     name: str
 
     async def start(self, report: Callable[[Observation], None]) -> None:
-        """Begin watching; call ``report`` (on the event loop) for each observation."""
+        """Begin watching; call ``report`` (on the event loop) for each observation.
+
+        A starting node awaits this before its first heartbeat: do the start-up work here
+        (imports, sockets, threads), not in a thread that goes on after it returns, where it
+        would hold the interpreter while heartbeats are due."""
         ...
 
     async def stop(self) -> None:
