@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 
 import pytest
 from hb_lab.loopback import run_loopback_demo
@@ -25,6 +26,16 @@ def test_loopback_demo_fails_over_and_back() -> None:
         "start linuxha1 again (auto_failback on)",
         "the resource is held by linuxha1 again",
     ]
+
+
+def test_loopback_demo_names_a_node_that_cannot_start_at_once() -> None:
+    holder = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        holder.bind(("127.0.0.1", 7001))  # another program holds linuxha1's port
+        with pytest.raises(RuntimeError, match=r"hb on linuxha1 stopped \(exit status 1\): .*7001"):
+            run_loopback_demo(lambda _line: None)
+    finally:
+        holder.close()
 
 
 @pytest.mark.netns

@@ -111,15 +111,30 @@ class LoopbackNode:
             time.sleep(POLL_S)
         raise TimeoutError(f"{self.name} never logged {text!r}")
 
+    def check_running(self) -> None:
+        """Raise ``RuntimeError`` with the end of the node's output if its hb has stopped."""
+        if self.process is None or self.process.poll() is None:
+            return
+        console = self.directory / "console.log"
+        said = console.read_text(errors="replace").strip().splitlines()[-5:]
+        raise RuntimeError(
+            f"hb on {self.name} stopped (exit status {self.process.returncode}): "
+            + (" / ".join(said) or "it said nothing")
+        )
+
     def log_end(self) -> int:
         return self.log.stat().st_size if self.log.exists() else 0
 
 
-def _wait_for(condition: Callable[[], bool], what: str) -> float:
+def _wait_for(condition: Callable[[], bool], what: str, *running: LoopbackNode) -> float:
+    """When ``condition`` came true; a node of ``running`` that stops meanwhile ends the wait
+    at once with what it said (a port another program holds, say), not a minute later."""
     deadline = time.monotonic() + STEP_TIMEOUT_S
     while time.monotonic() < deadline:
         if condition():
             return time.monotonic()
+        for node in running:
+            node.check_running()
         time.sleep(POLL_S)
     raise TimeoutError(f"never happened: {what}")
 
@@ -140,7 +155,9 @@ def run_loopback_demo(print_line: Callable[[str], None] = print) -> None:
         try:
             for node in nodes.values():
                 node.start()
-            at = _wait_for(lambda: first.marker.exists(), "linuxha1 holds the resource")
+            at = _wait_for(
+                lambda: first.marker.exists(), "linuxha1 holds the resource", *nodes.values()
+            )
             timeline.note(at, "the resource is held by linuxha1")
             time.sleep(2.5)  # past initdead
             mark = second.log_end()
@@ -149,7 +166,7 @@ def run_loopback_demo(print_line: Callable[[str], None] = print) -> None:
             timeline.note(timeline.zero, "kill -9 linuxha1")
             at, mark = second.wait_for_log("node linuxha1: is dead", mark)
             timeline.note(at, "linuxha2: node linuxha1: is dead")
-            at = _wait_for(lambda: second.marker.exists(), "linuxha2 takes the resource")
+            at = _wait_for(lambda: second.marker.exists(), "linuxha2 takes the resource", second)
             timeline.note(at, "the resource is held by linuxha2")
             time.sleep(2)
             timeline.note(time.monotonic(), "start linuxha1 again (auto_failback on)")
@@ -157,6 +174,7 @@ def run_loopback_demo(print_line: Callable[[str], None] = print) -> None:
             at = _wait_for(
                 lambda: first.marker.exists() and not second.marker.exists(),
                 "the resource fails back to linuxha1",
+                *nodes.values(),
             )
             timeline.note(at, "the resource is held by linuxha1 again")
         finally:
