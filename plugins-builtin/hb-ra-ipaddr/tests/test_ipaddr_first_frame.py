@@ -84,6 +84,23 @@ def test_a_failing_helper_is_logged_and_the_node_builds_the_frames(
     assert "exit status 1: broken; building them in the node with scapy" in caplog.text
 
 
+@pytest.mark.parametrize(
+    "answer",
+    ["", "not json", "{}", "[1]", "[[1]]", '[["zz"]]', "[[], []]", '[[["0a"]], [["0b"]]]'],
+)
+def test_a_helper_answering_nonsense_is_an_error_and_the_node_builds_the_frames(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, answer: str
+) -> None:
+    address = ipaddress.ip_address("10.91.9.12")
+    helper = (sys.executable, "-c", f"import sys; sys.stdin.read(); print({answer!r})")
+    monkeypatch.setattr(announce, "HELPER", helper)
+    monkeypatch.setattr(announce, "_frames", {})
+    with caplog.at_level(logging.ERROR, "hb.ra.ipaddr"):
+        announce.prepare([(address, MAC)])
+    assert announce.frames_of(address, MAC) == scapy_frames(str(address), MAC)
+    assert "building them in the node with scapy" in caplog.text
+
+
 def test_the_warmed_node_has_its_frames_and_no_scapy() -> None:
     # A process of its own: this one imported scapy for the comparisons above.
     script = textwrap.dedent(

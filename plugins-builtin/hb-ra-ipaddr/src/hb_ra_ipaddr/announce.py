@@ -74,7 +74,7 @@ def prepare(pairs: Iterable[tuple[IPAddress, str]]) -> None:
         return
     try:
         built = _from_helper(wanted)
-    except (OSError, ValueError, subprocess.SubprocessError) as error:
+    except (OSError, ValueError, TypeError, subprocess.SubprocessError) as error:
         log.error(
             f"building announcement frames with {' '.join(HELPER)} failed: {error}; "
             "building them in the node with scapy"

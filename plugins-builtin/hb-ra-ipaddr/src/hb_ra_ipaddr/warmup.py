@@ -81,11 +81,6 @@ async def packets_ready() -> None:
     await _wait(_packets_ready)
 
 
-def packets_are_ready() -> bool:
-    """Whether the warm-up has built the frames it knew of (or failed to)."""
-    return _packets_ready.is_set()
-
-
 async def _wait(event: threading.Event) -> None:
     begin()
     if not event.is_set():
