@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from hbcore.wire import Decoded, Encoding, Keyring, Message, Rejected, decode, encode, netstring
-from hbcore.wire.memo import MEMO_SIZE, Memo
+from hbcore.wire import (
+    Decoded,
+    Encoding,
+    Keyring,
+    Message,
+    Rejected,
+    classic,
+    decode,
+    encode,
+    netstring,
+    rawfield,
+)
+from hbcore.wire.memo import MEMO_FIELD_BYTES, MEMO_SIZE, Memo
 from hbcore.wire.message import Field
 from hypothesis import HealthCheck, given, settings
 from test_properties import NETSTRING_MESSAGES
@@ -15,7 +26,7 @@ _SETTINGS = settings(suppress_health_check=[HealthCheck.function_scoped_fixture]
 def test_a_full_memo_starts_over_so_memory_stays_bounded() -> None:
     memo: Memo[int, str] = Memo()
     for key in range(MEMO_SIZE * 3 + 1):
-        memo.put(key, str(key))
+        memo.put(key, str(key), 1)
 
     assert memo.get(MEMO_SIZE * 3) == str(MEMO_SIZE * 3)
     assert memo.get(0) is None
@@ -30,6 +41,22 @@ def test_a_stream_of_new_fields_keeps_the_parser_memo_bounded(sha1_keyring: Keyr
         assert isinstance(decode(packet, sha1_keyring), Decoded)
 
     assert len(netstring._ITEMS._results) <= MEMO_SIZE
+
+
+def test_large_fields_are_converted_every_time_never_kept(sha1_keyring: Keyring) -> None:
+    memos = [netstring._ITEMS, netstring._NETSTRINGS, classic._LINES]
+    memos += [rawfield._DECODED, rawfield._ENCODED]
+    for memo in memos:
+        memo._results.clear()
+    big = "x" * (MEMO_FIELD_BYTES + 1)
+    for number in range(3):
+        message = Message.of(("t", "status"), ("big", f"{number}{big}"))
+        packet = encode(message, sha1_keyring, Encoding.NETSTRING)
+        decoded = decode(packet, sha1_keyring)
+        assert isinstance(decoded, Decoded) and decoded.message.get("big") == f"{number}{big}"
+
+    kept = [key for memo in memos for key in memo._results]
+    assert kept and all(len(repr(key)) < MEMO_FIELD_BYTES for key in kept)
 
 
 @_SETTINGS

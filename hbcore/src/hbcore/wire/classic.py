@@ -46,7 +46,7 @@ def _line_of(field: RawField) -> bytes:
         line = _BINARY_PREFIX + name + b"=" + binascii.b2a_base64(value, newline=False) + b"\n"
     else:
         line = name + b"=" + value.replace(b"\n", SPECIAL) + b"\n"
-    return _LINES.put(field, line)
+    return _LINES.put(field, line, len(line))
 
 
 def encode(fields: Sequence[RawField]) -> bytes:

@@ -19,18 +19,27 @@ MEMO_SIZE = 512
 values that change. Full, a memo starts over empty, so a stream of fields never seen again
 (a flood of authenticated but varied messages) costs memory only up to this bound."""
 
+MEMO_FIELD_BYTES = 256
+"""The largest field a memo keeps. Status fields are a few dozen bytes; a large field (a
+client's message, a replayed one) is converted every time rather than held, so that the
+memos together hold well under a megabyte whatever arrives."""
+
 
 class Memo(Generic[Key, Result]):
-    """Results by key, at most :data:`MEMO_SIZE` of them. Only results of work that
-    succeeded go in: a key that fails is worked on (and fails) every time."""
+    """Results by key, at most :data:`MEMO_SIZE` of them, each of a field of at most
+    :data:`MEMO_FIELD_BYTES`. Only results of work that succeeded go in: a key that fails is
+    worked on (and fails) every time."""
 
     def __init__(self) -> None:
         self._results: dict[Key, Result] = {}
         self.get: Callable[[Key], Result | None] = self._results.get
         """The remembered result for a key, or None."""
 
-    def put(self, key: Key, result: Result) -> Result:
-        """Remember ``result`` for ``key`` and return it."""
+    def put(self, key: Key, result: Result, size: int) -> Result:
+        """Remember ``result`` for ``key``, a field of ``size`` bytes, unless the field is
+        larger than :data:`MEMO_FIELD_BYTES`; return ``result``."""
+        if size > MEMO_FIELD_BYTES:
+            return result
         results = self._results
         if len(results) >= MEMO_SIZE:
             results.clear()

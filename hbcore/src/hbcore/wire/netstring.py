@@ -69,7 +69,7 @@ def _netstring_of(field: RawField) -> bytes:
     if not name or b"=" in name or b"\0" in name:
         raise ValueError(f"the netstring encoding cannot carry the field name {name!r}")
     item = (b"(1)" if binary else b"(0)") + name + b"=" + value
-    return _NETSTRINGS.put(field, b"%d:%b," % (len(item), item))
+    return _NETSTRINGS.put(field, b"%d:%b," % (len(item), item), len(item))
 
 
 def trailer(auth_value: str) -> bytes:
@@ -155,7 +155,7 @@ def _fields(packet: bytes) -> tuple[list[RawField], int]:
         else:
             start, end = _netstring(packet, position)
         item = packet[start:end]
-        append(_ITEMS.get(item) or _ITEMS.put(item, _parse_item(item, position)))
+        append(_ITEMS.get(item) or _ITEMS.put(item, _parse_item(item, position), len(item)))
         position = end + 1
 
 

@@ -48,22 +48,20 @@ _ENCODED: Memo[Field, RawField] = Memo()
 
 def _decoded(raw: RawField) -> Field:
     name, binary, value = raw
-    return _DECODED.put(
-        raw,
-        _field(
-            (
-                name.decode("utf-8", "surrogateescape"),
-                value if binary else value.decode("utf-8", "surrogateescape"),
-            )
-        ),
+    field = _field(
+        (
+            name.decode("utf-8", "surrogateescape"),
+            value if binary else value.decode("utf-8", "surrogateescape"),
+        )
     )
+    return _DECODED.put(raw, field, len(name) + len(value))
 
 
 def _encoded(field: Field) -> RawField:
     name, value = field
     name_bytes = name.encode("utf-8", "surrogateescape")
     if isinstance(value, bytes):
-        return _ENCODED.put(field, raw_field((name_bytes, True, value)))
-    return _ENCODED.put(
-        field, raw_field((name_bytes, False, value.encode("utf-8", "surrogateescape")))
-    )
+        raw = raw_field((name_bytes, True, value))
+    else:
+        raw = raw_field((name_bytes, False, value.encode("utf-8", "surrogateescape")))
+    return _ENCODED.put(field, raw, len(name_bytes) + len(raw.value))
