@@ -127,7 +127,10 @@ def test_the_lossy_link_shows_its_loss_and_a_failover_its_durations(tmp_path: Pa
     assert peer["links"] == {"eth1": "up", "eth2": "up"}  # the old keys stay
     clean, lossy = peer["stats"]["links"]["eth1"], peer["stats"]["links"]["eth2"]
     assert clean["lost"] == 0 and clean["loss"] == 0.0
-    assert lossy["lost"] > 0 and lossy["loss"] > 0.2
+    # Every third packet is lost, but not every third sequence number: an unsequenced packet
+    # (an ack, a retransmission request) in a dropped slot spares a numbered one, and how many
+    # there are depends on timing (0.2 to 0.33 seen). The clean link loses none.
+    assert lossy["lost"] > 0 and lossy["loss"] > 0.1
     assert lossy["packets"] < clean["packets"]
     assert clean["interval_ms"]["mean"] is not None and clean["interval_ms"]["samples"] > 5
     assert peer["stats"]["transitions"][-1]["status"] == "active"
